@@ -1,0 +1,57 @@
+// Text cells <-> typed column values, with the REST API's rules. Shared by the REST layer and the
+// CSV scorer so that a value means the same thing whichever way it arrives.
+//
+// Parsing (request cells -> input columns):
+//   - a missing-value token (see MissingValues) or a JSON null -> Arrow null;
+//   - Float32/Float64: a decimal number, "NaN", "Infinity", "-Infinity" (Java spellings and the
+//     usual short ones); "true"/"false" in any case -> 1 / 0 (as H2O's Java scorer does);
+//   - Int32/Int64: an integer, or a number with an all-zero fraction ("1.0", as pandas clients send);
+//   - Bool: true/false/1/0 in any case;
+//   - Str/Time64: the text as it is.
+// Formatting (output columns -> response cells): doubles print like Java's Double.toString
+// ("1.0", "0.6240277982943945", "1.0E-5"), floats like Float.toString, NaN and nulls become JSON
+// null, infinities "Infinity" / "-Infinity", Bool "1" / "0".
+#pragma once
+
+#include <scorehost/arrow_columns.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/status.h"
+
+namespace scorehost {
+
+// The set of cell texts that mean "missing". Default: Driverless AI's documented default list
+// ('', '?', 'None', 'nan', 'NA', 'N/A', 'unknown', 'inf', '-inf', +-1.7976931348623157e+308)
+// plus "NaN" and "null".
+class MissingValues {
+ public:
+  MissingValues();  // the default list
+  explicit MissingValues(std::vector<std::string> tokens);
+  bool Contains(std::string_view cell) const { return tokens_.count(std::string(cell)) != 0; }
+  const std::vector<std::string>& tokens() const { return list_; }
+
+ private:
+  std::vector<std::string> list_;
+  std::unordered_set<std::string> tokens_;
+};
+
+// Appends one text cell to `column`, converting it to the column's type. Returns
+// INVALID_ARGUMENT naming the column and the text when it cannot be converted.
+Status AppendCell(arrow::Column& column, std::string_view cell, const MissingValues& missing);
+
+// Parses a number the way the API accepts it; nullopt when it is not one.
+std::optional<double> ParseNumber(std::string_view text);
+
+// Writes `value` the way Java's Double.toString does (shortest round-trip digits). Finite only.
+void AppendJavaDouble(std::string& out, double value);
+void AppendJavaFloat(std::string& out, float value);
+
+// The text of one output cell, or nullopt for a missing value (JSON null).
+std::optional<std::string> FormatCell(const arrow::ColumnView& column, int64_t row);
+
+}  // namespace scorehost
