@@ -1,0 +1,17 @@
+// Per-algorithm loaders, called by LoadMojo after model.ini and the common metadata are read.
+#pragma once
+
+#include <memory>
+
+#include "archive.hpp"
+#include "model_ini.hpp"
+#include "mojo_model.hpp"
+
+namespace scorehost::h2o3 {
+
+std::unique_ptr<MojoModel> LoadGbm(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadDrf(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadGlm(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
+
+}  // namespace scorehost::h2o3

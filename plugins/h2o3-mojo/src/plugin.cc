@@ -1,0 +1,240 @@
+// The scorehost ABI glue of the H2O-3 MOJO scorer: describes the runtime, loads MOJOs through the
+// core library and converts Arrow struct arrays to and from the row-major doubles it scores.
+#include <scorehost/arrow_columns.hpp>
+#include <scorehost/plugin_api.h>
+#include <scorehost/plugin_helpers.hpp>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "io_schema.hpp"
+#include "mlflow_locator.hpp"
+#include "mojo_model.hpp"
+
+namespace {
+
+namespace h2o3 = scorehost::h2o3;
+using scorehost::plugin::Error;
+
+constexpr const char* kRuntimeName = "h2o3-mojo-scorer";
+constexpr const char* kArtifactMojo = "h2o3_mojo";
+constexpr const char* kArtifactMlflow = "mlflow_h2o3_mojo";
+const char* const kArtifactTypes[] = {kArtifactMojo, kArtifactMlflow};
+const sh_runtime_desc kRuntimes[] = {
+    {sizeof(sh_runtime_desc), kRuntimeName, "H2O-3 MOJO Scorer", 2, kArtifactTypes}};
+
+sh_status_code CodeOf(h2o3::ErrorKind kind) {
+  switch (kind) {
+    case h2o3::ErrorKind::kNotFound: return SH_NOT_FOUND;
+    case h2o3::ErrorKind::kDataLoss: return SH_DATA_LOSS;
+    case h2o3::ErrorKind::kUnimplemented: return SH_UNIMPLEMENTED;
+    case h2o3::ErrorKind::kInvalidArgument: return SH_INVALID_ARGUMENT;
+  }
+  return SH_INTERNAL;
+}
+
+// Everything sh_model_info points into lives here, unchanged from load to unload.
+struct LoadedModel {
+  std::unique_ptr<h2o3::MojoModel> model;
+  std::unique_ptr<h2o3::InputSchema> inputs;
+  std::unique_ptr<h2o3::OutputLayout> outputs;
+  std::string model_id, artifact_type, description;
+  std::vector<sh_field> input_fields, output_fields;
+  sh_model_info info{};
+};
+
+sh_status* Init(const sh_host_api* host) {
+  scorehost::plugin::Host() = host;
+  return nullptr;
+}
+
+void Fini() { scorehost::plugin::Host() = nullptr; }
+
+sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
+  return scorehost::plugin::Guard([&]() -> sh_status* {
+    if (out_model == nullptr || args == nullptr || args->model_path == nullptr)
+      throw Error(SH_INVALID_ARGUMENT, "model_load: missing arguments");
+    *out_model = nullptr;
+    const std::string path = args->model_path;
+    const std::string type = args->artifact_type ? args->artifact_type : kArtifactMojo;
+    if (type != kArtifactMojo && type != kArtifactMlflow)
+      throw Error(SH_FAILED_PRECONDITION, path + ": artifact type '" + type + "' is not served by " + kRuntimeName);
+    auto lm = std::make_unique<LoadedModel>();
+    try {
+      if (type == kArtifactMlflow) {
+        std::unique_ptr<h2o3::Archive> archive = h2o3::OpenMlflowMojo(path);
+        lm->model = h2o3::LoadMojo(*archive);
+      } else {
+        lm->model = h2o3::LoadMojo(path);
+      }
+    } catch (const h2o3::MojoError& e) {
+      throw Error(CodeOf(e.kind()), e.what());
+    }
+    const h2o3::MojoMeta& meta = lm->model->meta();
+    lm->inputs = std::make_unique<h2o3::InputSchema>(meta);
+    lm->outputs = std::make_unique<h2o3::OutputLayout>(*lm->model);
+    lm->model_id = meta.uuid;
+    lm->artifact_type = type == kArtifactMojo ? kArtifactMojo : kArtifactMlflow;
+    lm->description = lm->model->Describe();
+    for (const auto& c : lm->inputs->columns())
+      lm->input_fields.push_back({c.name.c_str(), c.categorical ? SH_TYPE_STR : SH_TYPE_FLOAT64});
+    for (const auto& c : lm->outputs->columns())
+      lm->output_fields.push_back({c.name.c_str(), c.is_label ? SH_TYPE_STR : SH_TYPE_FLOAT64});
+    sh_model_info& info = lm->info;
+    info.struct_size = sizeof(sh_model_info);
+    info.model_id = lm->model_id.c_str();
+    info.artifact_type = lm->artifact_type.c_str();
+    info.description = lm->description.c_str();
+    info.n_inputs = lm->input_fields.size();
+    info.inputs = lm->input_fields.data();
+    info.n_outputs = lm->output_fields.size();
+    info.outputs = lm->output_fields.data();
+    info.capabilities = SH_CAP_SCORE;
+    info.thread_safety = SH_THREAD_SAFE;
+    scorehost::plugin::Log(SH_LOG_INFO, "h2o3-mojo: loaded " + path + ": " + lm->description);
+    *out_model = reinterpret_cast<sh_model*>(lm.release());
+    return nullptr;
+  });
+}
+
+const sh_model_info* ModelDescribe(const sh_model* model) {
+  return &reinterpret_cast<const LoadedModel*>(model)->info;
+}
+
+void ModelUnload(sh_model* model) { delete reinterpret_cast<LoadedModel*>(model); }
+
+// Arrow input -> row-major features (+ offsets) -> Java preds -> Arrow output.
+void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const ArrowArray* in, ArrowSchema* out_schema,
+                ArrowArray* out) {
+  namespace arrow = scorehost::arrow;
+  arrow::TableView view;
+  std::string why;
+  if (!arrow::TableView::Make(in_schema, in, &view, &why)) throw Error(SH_INVALID_ARGUMENT, "bad input batch: " + why);
+  const auto& specs = lm.inputs->columns();
+  if (view.num_columns() != specs.size())
+    throw Error(SH_INVALID_ARGUMENT, "the model takes " + std::to_string(specs.size()) + " input columns, the batch has " +
+                                         std::to_string(view.num_columns()));
+  const h2o3::MojoModel& model = *lm.model;
+  const size_t n = static_cast<size_t>(view.num_rows());
+  const size_t nf = static_cast<size_t>(model.meta().n_features);
+  std::vector<double> rows(n * nf);
+  std::vector<double> offsets;
+  for (size_t j = 0; j < specs.size(); ++j) {
+    const h2o3::InputColumnSpec& spec = specs[j];
+    const arrow::ColumnView& col = view.column(j);
+    const bool is_string = arrow::IsStringType(col.type());
+    if (spec.is_offset) {
+      if (is_string) throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' must be numeric");
+      offsets.resize(n);
+      for (size_t r = 0; r < n; ++r) {
+        offsets[r] = col.Double(static_cast<int64_t>(r));
+        if (std::isnan(offsets[r])) throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' is missing in row " + std::to_string(r));
+      }
+      continue;
+    }
+    double* dst = rows.data() + spec.feature;
+    for (size_t r = 0; r < n; ++r, dst += nf) {
+      const int64_t i = static_cast<int64_t>(r);
+      if (col.IsNull(i)) {
+        *dst = NAN;
+      } else if (spec.categorical) {
+        *dst = is_string ? lm.inputs->EncodeLevel(spec.feature, col.String(i))
+                         : lm.inputs->EncodeLevelIndex(spec.feature, col.Double(i));
+      } else if (is_string) {
+        throw Error(SH_INVALID_ARGUMENT, "column '" + spec.name + "' is numeric but the batch carries strings");
+      } else {
+        *dst = col.Double(i);
+      }
+    }
+  }
+
+  const size_t stride = model.preds_size();
+  std::vector<double> preds(n * stride, 0.0);
+  try {
+    model.ScoreBatch(rows.data(), n, nf, offsets.empty() ? nullptr : offsets.data(), preds.data(), stride);
+  } catch (const h2o3::MojoError& e) {
+    // Find the offending row for the message (errors are rare; the batch path stays lean).
+    for (size_t r = 0; r < n; ++r) {
+      try {
+        model.Score0(std::span<const double>(rows.data() + r * nf, nf), offsets.empty() ? 0.0 : offsets[r],
+                     std::span<double>(preds.data() + r * stride, stride));
+      } catch (const h2o3::MojoError& row_error) {
+        throw Error(CodeOf(row_error.kind()), "row " + std::to_string(r) + ": " + row_error.what());
+      }
+    }
+    throw Error(CodeOf(e.kind()), e.what());
+  }
+
+  const h2o3::OutputLayout& layout = *lm.outputs;
+  arrow::Table table(static_cast<int64_t>(n));
+  const auto& ocols = layout.columns();
+  if (!layout.classifier()) {
+    for (size_t c = 0; c < ocols.size(); ++c) {
+      double* dst = table.AddColumn(ocols[c].name, SH_TYPE_FLOAT64).MutableDoubles(n);
+      for (size_t r = 0; r < n; ++r) dst[r] = preds[r * stride + c];
+    }
+  } else {
+    const size_t k = layout.n_classes();
+    arrow::Column& label = table.AddColumn(ocols[0].name, SH_TYPE_STR);
+    label.Reserve(n);
+    for (size_t r = 0; r < n; ++r) {
+      if (const std::string* l = layout.Label(preds[r * stride])) label.AppendString(*l);
+      else label.AppendNull();
+    }
+    for (size_t c = 1; c <= k; ++c) {
+      double* dst = table.AddColumn(ocols[c].name, SH_TYPE_FLOAT64).MutableDoubles(n);
+      for (size_t r = 0; r < n; ++r) dst[r] = preds[r * stride + c];
+    }
+    if (layout.calibrated()) {
+      std::vector<double*> cal(k);
+      for (size_t c = 0; c < k; ++c) cal[c] = table.AddColumn(ocols[1 + k + c].name, SH_TYPE_FLOAT64).MutableDoubles(n);
+      std::vector<double> tmp(stride);
+      for (size_t r = 0; r < n; ++r) {
+        std::copy(preds.begin() + static_cast<std::ptrdiff_t>(r * stride),
+                  preds.begin() + static_cast<std::ptrdiff_t>((r + 1) * stride), tmp.begin());
+        model.Calibrate(tmp.data());
+        for (size_t c = 0; c < k; ++c) cal[c][r] = tmp[1 + c];
+      }
+    }
+  }
+  std::move(table).Export(out_schema, out);
+}
+
+sh_status* Score(sh_model* model, const ArrowSchema* in_schema, const ArrowArray* in,
+                 const sh_score_options* /*options: no prediction intervals for MOJOs*/, ArrowSchema* out_schema,
+                 ArrowArray* out) {
+  return scorehost::plugin::Guard([&] {
+    if (model == nullptr || out_schema == nullptr || out == nullptr) throw Error(SH_INVALID_ARGUMENT, "score: null argument");
+    ScoreBatch(*reinterpret_cast<const LoadedModel*>(model), in_schema, in, out_schema, out);
+  });
+}
+
+}  // namespace
+
+extern "C" SH_PLUGIN_EXPORT int scorehost_plugin_entry(uint32_t host_abi_major, uint32_t /*host_abi_minor*/,
+                                                       sh_plugin_api* out) {
+  static const sh_plugin_api api = [] {
+    sh_plugin_api a{};
+    a.struct_size = sizeof(sh_plugin_api);
+    a.abi_major = SH_ABI_MAJOR;
+    a.abi_minor = SH_ABI_MINOR;
+    a.plugin_name = "h2o3-mojo";
+    a.plugin_version = "0.1.0";
+    a.n_runtimes = 1;
+    a.runtimes = kRuntimes;
+    a.init = &Init;
+    a.fini = &Fini;
+    a.probe_artifact = nullptr;  // the host recognises MOJOs by their model.ini
+    a.runtime_status = nullptr;  // pure C++: always available
+    a.model_load = &ModelLoad;
+    a.model_describe = &ModelDescribe;
+    a.score = &Score;
+    a.contribute = nullptr;      // Shapley contributions come later
+    a.model_unload = &ModelUnload;
+    return a;
+  }();
+  return scorehost::plugin::FillEntry(host_abi_major, out, api);
+}

@@ -1,0 +1,76 @@
+// What GBM, DRF and Isolation Forest share: the grid of trees (groups x trees per group) read from
+// trees/tCC_GGG.bin, the accumulation order of Java's scoreTreeRange, and probability calibration.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "archive.hpp"
+#include "model_ini.hpp"
+#include "mojo_model.hpp"
+#include "tree_store.hpp"
+
+namespace scorehost::h2o3 {
+
+class TreeEnsemble {
+ public:
+  // Reads n_trees, n_trees_per_class and every tree blob; validates versions and encodings.
+  // `default_per_group` is Java's fallback for MOJO 1.00, which did not store n_trees_per_class.
+  static TreeEnsemble Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta, int default_per_group);
+
+  int n_groups() const { return n_groups_; }
+  int n_per_group() const { return n_per_group_; }
+  size_t n_trees_present() const { return n_present_; }
+
+  // preds[class_offset + c] += every tree of class c, groups in order (Java's summation order,
+  // which keeps the doubles bit-identical).
+  void Accumulate(const double* row, size_t row_len, double* preds, size_t class_offset) const {
+    const bool checked = static_cast<int64_t>(row_len) <= static_cast<int64_t>(store_.max_col);
+    switch (dialect_) {
+      case TreeDialect::kV100: return checked ? Run<TreeDialect::kV100, true>(row, row_len, preds, class_offset)
+                                              : Run<TreeDialect::kV100, false>(row, row_len, preds, class_offset);
+      case TreeDialect::kV110: return checked ? Run<TreeDialect::kV110, true>(row, row_len, preds, class_offset)
+                                              : Run<TreeDialect::kV110, false>(row, row_len, preds, class_offset);
+      default: return checked ? Run<TreeDialect::kCurrent, true>(row, row_len, preds, class_offset)
+                              : Run<TreeDialect::kCurrent, false>(row, row_len, preds, class_offset);
+    }
+  }
+
+ private:
+  template <TreeDialect D, bool kChecked>
+  void Run(const double* row, size_t row_len, double* preds, size_t class_offset) const {
+    for (size_t c = 0; c < roots_.size(); ++c) {
+      double acc = preds[class_offset + c];
+      for (int32_t root : roots_[c]) acc += static_cast<double>(ScoreTree<D, kChecked>(store_, root, row, row_len));
+      preds[class_offset + c] = acc;
+    }
+  }
+
+  int n_groups_ = 0;
+  int n_per_group_ = 0;
+  size_t n_present_ = 0;
+  TreeDialect dialect_ = TreeDialect::kCurrent;
+  TreeStore store_;
+  std::vector<std::vector<int32_t>> roots_;  // per class, the trees that exist, in group order
+};
+
+// Platt scaling or isotonic regression of binomial probabilities (calib_method in model.ini).
+class Calibration {
+ public:
+  static Calibration Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta);
+  bool enabled() const { return kind_ != Kind::kNone; }
+  // Replaces preds[1], preds[2] by the calibrated p0, p1 (CalibrationMojoHelper).
+  void Apply(double* preds) const;
+
+ private:
+  enum class Kind { kNone, kPlatt, kIsotonic };
+  Kind kind_ = Kind::kNone;
+  double beta_[2] = {0, 0};
+  double min_x_ = 0, max_x_ = 0;
+  std::vector<double> xs_, ys_;
+};
+
+// The tree MOJO dialect for a version string; throws kUnimplemented for versions H2O never wrote.
+TreeDialect TreeDialectFor(const MojoMeta& meta);
+
+}  // namespace scorehost::h2o3
