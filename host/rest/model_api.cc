@@ -1,0 +1,219 @@
+#include "rest/model_api.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+
+#include "rest/api_error.h"
+#include "rest/model_documents.h"
+#include "rest/openapi_document.h"
+#include "rest/score_request.h"
+
+namespace scorehost::rest {
+
+namespace Http = Pistache::Http;
+
+namespace {
+
+enum class Route {
+  kModelId,
+  kSchema,
+  kCapabilities,
+  kSampleRequest,
+  kScore,
+  kContribution,
+  kReadyz,
+  kOpenApi,
+  kDocs,
+  kUnknown
+};
+
+struct RouteEntry {
+  std::string_view path;
+  Http::Method method;
+  Route route;
+};
+
+constexpr RouteEntry kRoutes[] = {
+    {"/model/id", Http::Method::Get, Route::kModelId},
+    {"/model/schema", Http::Method::Get, Route::kSchema},
+    {"/model/capabilities", Http::Method::Get, Route::kCapabilities},
+    {"/model/sample_request", Http::Method::Get, Route::kSampleRequest},
+    {"/model/score", Http::Method::Post, Route::kScore},
+    {"/model/contribution", Http::Method::Post, Route::kContribution},
+    {"/readyz", Http::Method::Get, Route::kReadyz},
+    {"/openapi.json", Http::Method::Get, Route::kOpenApi},
+    {"/docs", Http::Method::Get, Route::kDocs},
+};
+
+Http::Code CodeOf(int status) { return static_cast<Http::Code>(status); }
+
+bool IsJsonContentType(const Http::Request& request) {
+  auto type = request.headers().tryGet<Http::Header::ContentType>();
+  if (!type) return true;  // tolerated: simple clients (and wrk scripts) often send none
+  const Pistache::Http::Mime::MediaType& mime = type->mime();
+  return mime.top() == Http::Mime::Type::Application &&
+         (mime.sub() == Http::Mime::Subtype::Json || mime.suffix() == Http::Mime::Suffix::Json);
+}
+
+const char* MethodName(Http::Method m) {
+  switch (m) {
+    case Http::Method::Get: return "GET";
+    case Http::Method::Post: return "POST";
+    case Http::Method::Put: return "PUT";
+    case Http::Method::Delete: return "DELETE";
+    case Http::Method::Head: return "HEAD";
+    case Http::Method::Options: return "OPTIONS";
+    case Http::Method::Patch: return "PATCH";
+    default: return "this";
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<ServedModel> ServedModel::Make(const LoadedModel& model, ScoringService& scoring,
+                                               const std::string& model_id_override,
+                                               const ShapleyOptions& configured) {
+  auto s = std::make_unique<ServedModel>();
+  s->model = &model;
+  s->scoring = &scoring;
+  // MODEL_ID wins, as in the Java runtime; unlike it, an unset MODEL_ID falls back to the
+  // model's own id instead of an empty answer.
+  s->model_id = model_id_override.empty() ? model.info().model_id : model_id_override;
+  s->shapley = configured.RestrictedTo(model.info().capabilities);
+  if (configured.enabled() && !s->shapley.enabled())
+    spdlog::warn("Shapley contributions were enabled ({}) but this model computes none of those types",
+                 configured.option_name());
+  s->layout = MakeOutputLayout(model.info(), s->model_id);
+  s->schema_json = SchemaDocument(model.info(), s->model_id);
+  s->capabilities_json = CapabilitiesDocument(model.info(), s->shapley);
+  s->sample_request_json = SampleRequestDocument(model.info());
+  return s;
+}
+
+void ModelApi::Send(Http::ResponseWriter& response, int status, std::string body, bool json) {
+  unflushed_.fetch_add(1, std::memory_order_acq_rel);
+  auto mime = json ? MIME(Application, Json) : MIME(Text, Plain);
+  // The promise settles once the bytes are written (or the write failed): that is when a drain
+  // may consider this response delivered.
+  response.send(CodeOf(status), body, mime)
+      .then([this](ssize_t) { unflushed_.fetch_sub(1, std::memory_order_acq_rel); },
+            [this](std::exception_ptr&) { unflushed_.fetch_sub(1, std::memory_order_acq_rel); });
+}
+
+void ModelApi::Dispatch(const Http::Request& request, Http::ResponseWriter response) {
+  const std::string& path = request.resource();
+  Route route = Route::kUnknown;
+  bool path_known = false;
+  std::vector<Http::Method> allowed;
+  for (const RouteEntry& e : kRoutes) {
+    if (e.path != path) continue;
+    path_known = true;
+    allowed.push_back(e.method);
+    if (e.method == request.method()) route = e.route;
+  }
+  if (route == Route::kUnknown) {
+    if (path_known) {
+      response.headers().add<Http::Header::Allow>(allowed);
+      Send(response, 405, DetailBody(fmt::format("Request method '{}' is not supported", MethodName(request.method()))),
+           true);
+    } else {
+      Send(response, 404, DetailBody(fmt::format("No endpoint {}", path)), true);
+    }
+    return;
+  }
+
+  const ServedModel* served = served_.load(std::memory_order_acquire);
+  switch (route) {
+    case Route::kReadyz:
+      if (served != nullptr && !draining_.load(std::memory_order_acquire)) Send(response, 200, "Ready", false);
+      else Send(response, 503, "Not ready", false);
+      return;
+    case Route::kOpenApi:
+      Send(response, 200, std::string(OpenApiDocument()), true);
+      return;
+    case Route::kDocs: {
+      unflushed_.fetch_add(1, std::memory_order_acq_rel);
+      response.send(Http::Code::Ok, std::string(DocsPage()), MIME(Text, Html))
+          .then([this](ssize_t) { unflushed_.fetch_sub(1); }, [this](std::exception_ptr&) { unflushed_.fetch_sub(1); });
+      return;
+    }
+    default:
+      break;
+  }
+  if (served == nullptr) {
+    Send(response, 503, DetailBody("503 SERVICE_UNAVAILABLE \"the model is still loading\""), true);
+    return;
+  }
+  switch (route) {
+    case Route::kModelId: Send(response, 200, served->model_id, false); return;
+    case Route::kSchema: Send(response, 200, served->schema_json, true); return;
+    case Route::kCapabilities: Send(response, 200, served->capabilities_json, true); return;
+    case Route::kSampleRequest: Send(response, 200, served->sample_request_json, true); return;
+    case Route::kScore: Score(request, std::move(response), Operation::kScore); return;
+    case Route::kContribution: Score(request, std::move(response), Operation::kContribution); return;
+    default: Send(response, 500, DetailBody("unrouted request"), true); return;
+  }
+}
+
+void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response, Operation op) {
+  const ServedModel& served = *served_.load(std::memory_order_acquire);
+  auto fail = [&](const Status& status) {
+    ApiError e = OperationError(op, status);
+    Send(response, e.http_status, DetailBody(e.detail), true);
+  };
+  if (!IsJsonContentType(request)) {
+    Send(response, 415, DetailBody("Content-Type must be application/json"), true);
+    return;
+  }
+  auto parsed = ParseScoreRequest(request.body(), served.model->info().inputs, served.missing);
+  if (!parsed.ok()) return fail(parsed.status());
+  auto req = std::make_shared<ScoreRequest>(std::move(parsed).value());
+
+  ModelCall call;
+  if (op == Operation::kScore) {
+    if (req->request_prediction_intervals) {
+      if (!served.model->info().Has(SH_CAP_SCORE_PREDICTION_INTERVAL))
+        return fail(Status::InvalidArgument("requestPredictionIntervals set to true, but model does not support it"));
+      call.score_flags |= SH_SCORE_PREDICTION_INTERVALS;
+    }
+    ShapleyRequest shapley = req->shapley.value_or(ShapleyRequest::kNone);
+    Status allowed = served.shapley.CheckScoreRequest(shapley);
+    if (!allowed.ok()) return fail(allowed);
+    call.contribution = ContributionKindOf(shapley);
+  } else {
+    if (!req->shapley) return fail(Status::InvalidArgument("requestShapleyValueType is required"));
+    Status allowed = served.shapley.CheckContributionRequest(*req->shapley);
+    if (!allowed.ok()) return fail(allowed);
+    call.score = false;
+    call.contribution = ContributionKindOf(*req->shapley);
+  }
+
+  pending_.fetch_add(1, std::memory_order_acq_rel);
+  auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+  const int64_t rows = req->num_rows;
+  arrow::OwnedArrow input = std::move(req->input);
+  served.scoring->Submit(call, std::move(input), rows, [this, writer, req, op, &served](JobOutcome outcome) {
+    try {
+      if (!outcome.status.ok()) {
+        ApiError e = OperationError(op, outcome.status);
+        if (e.http_status == 503) writer->headers().addRaw(Http::Header::Raw("Retry-After", "1"));
+        Send(*writer, e.http_status, DetailBody(e.detail), true);
+      } else if (op == Operation::kScore) {
+        Send(*writer, 200, WriteScoreResponse(*req, outcome, served.layout), true);
+      } else {
+        Send(*writer, 200, WriteContributionResponse(outcome, served.layout), true);
+      }
+    } catch (const std::exception& ex) {
+      spdlog::error("could not answer a scoring request: {}", ex.what());
+      try {
+        Send(*writer, 500, DetailBody(std::string("500 INTERNAL_SERVER_ERROR \"") + ex.what() + "\""), true);
+      } catch (...) {
+      }
+    }
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
+  });
+}
+
+}  // namespace scorehost::rest

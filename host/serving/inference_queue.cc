@@ -1,0 +1,172 @@
+#include "serving/inference_queue.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "serving/table_concat.h"
+
+namespace scorehost {
+
+InferenceQueue::InferenceQueue(Options options, ModelFunctions model, std::function<bool()> more_can_arrive)
+    : options_(options),
+      model_(std::move(model)),
+      more_can_arrive_(std::move(more_can_arrive)),
+      path_(options.coalesce ? ScoringPath::kBatching : ScoringPath::kDirect) {
+  int n = options_.workers < 1 ? 1 : options_.workers;
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+InferenceQueue::~InferenceQueue() { Stop(); }
+
+void InferenceQueue::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& t : workers_)
+    if (t.joinable()) t.join();
+  workers_.clear();
+}
+
+void InferenceQueue::Submit(InferenceJob job) {
+  job.enqueued = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(job));
+  }
+  // Wake everyone: an idle worker takes the job, a collecting worker may add it to its batch.
+  changed_.notify_all();
+}
+
+InferenceQueue::Stats InferenceQueue::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+void InferenceQueue::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping and nothing left
+    std::vector<InferenceJob> batch = CollectBatch(lock);
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+  }
+}
+
+std::vector<InferenceJob> InferenceQueue::CollectBatch(std::unique_lock<std::mutex>& lock) {
+  std::vector<InferenceJob> batch;
+  batch.push_back(std::move(queue_.front()));
+  queue_.pop_front();
+  if (!options_.coalesce) return batch;
+  int64_t rows = batch.front().rows;
+  const ModelCall key = batch.front().call;
+  const auto deadline = batch.front().enqueued + options_.max_delay;
+  while (rows < options_.max_batch_rows) {
+    for (auto it = queue_.begin(); it != queue_.end() && rows < options_.max_batch_rows;) {
+      if (it->call == key && rows + it->rows <= options_.max_batch_rows) {
+        rows += it->rows;
+        batch.push_back(std::move(*it));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (rows >= options_.max_batch_rows || stopping_) break;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    if (more_can_arrive_ && !more_can_arrive_()) break;
+    changed_.wait_until(lock, deadline);
+  }
+  return batch;
+}
+
+Result<std::shared_ptr<CallOutput>> InferenceQueue::Call(const ModelCall& call, const arrow::OwnedArrow& input,
+                                                         int64_t rows, int64_t* output_rows) {
+  auto output = std::make_shared<CallOutput>();
+  if (call.score) {
+    auto scored = model_.score(input, call.score_flags);
+    if (!scored.ok()) return scored.status();
+    int64_t got = scored->array.length;
+    Status check = CheckRowCount(rows, got, path_, options_.row_count_mode, "score");
+    if (!check.ok()) return check;
+    *output_rows = got;
+    output->scores = std::move(scored).value();
+  }
+  if (call.wants_contribution()) {
+    auto contributed = model_.contribute(input, call.contribution);
+    Status problem = contributed.status();
+    if (problem.ok()) {
+      int64_t got = contributed->array.length;
+      problem = CheckRowCount(rows, got, path_, options_.row_count_mode, "contribution");
+      if (problem.ok()) {
+        if (!call.score) *output_rows = got;
+        output->contributions = std::move(contributed).value();
+      }
+    }
+    if (!problem.ok()) {
+      if (!call.score) return problem;
+      // Next to a score, a failed contribution is left out of the response, as in the Java runtime.
+      spdlog::warn("Shapley contributions left out of a score response: {}", problem.message());
+      output->contribution_error = problem;
+    }
+  }
+  return output;
+}
+
+void InferenceQueue::RunBatch(std::vector<InferenceJob>& batch) {
+  int64_t rows = 0;
+  for (const InferenceJob& j : batch) rows += j.rows;
+
+  Result<std::shared_ptr<CallOutput>> result = Status::Internal("not run");
+  int64_t output_rows = rows;
+  if (batch.size() == 1) {
+    result = Call(batch.front().call, batch.front().input, rows, &output_rows);
+  } else {
+    std::vector<const arrow::OwnedArrow*> parts;
+    parts.reserve(batch.size());
+    for (const InferenceJob& j : batch) parts.push_back(&j.input);
+    auto merged = ConcatenateTables(parts);
+    if (merged.ok()) result = Call(batch.front().call, *merged, rows, &output_rows);
+    else result = merged.status();
+    // A request the model calls invalid must not take its batch-mates down with it: score them
+    // one by one so that only the culprit fails.
+    if (!result.ok() && result.status().code() == SH_INVALID_ARGUMENT) {
+      for (InferenceJob& j : batch) {
+        std::vector<InferenceJob> alone;
+        alone.push_back(std::move(j));
+        RunBatch(alone);
+      }
+      return;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.calls += 1;
+    stats_.jobs += batch.size();
+    stats_.rows += static_cast<uint64_t>(rows);
+    if (batch.size() > stats_.largest_batch_jobs) stats_.largest_batch_jobs = batch.size();
+  }
+  if (batch.size() > 1) spdlog::debug("scored a batch of {} requests, {} rows", batch.size(), rows);
+
+  int64_t offset = 0;
+  for (InferenceJob& j : batch) {
+    JobOutcome outcome;
+    if (result.ok()) {
+      outcome.output = *result;
+      outcome.offset = offset;
+      // Only a lone job can see another row count (direct path, warn mode).
+      outcome.rows = batch.size() == 1 ? output_rows : j.rows;
+    } else {
+      outcome.status = result.status();
+    }
+    offset += j.rows;
+    auto done = std::move(j.done);
+    j.input.Reset();  // free the request's input before answering
+    if (done) done(std::move(outcome));
+  }
+}
+
+}  // namespace scorehost

@@ -1,0 +1,23 @@
+#include "serving/row_count_check.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace scorehost {
+
+Status CheckRowCount(int64_t in, int64_t out, ScoringPath path, RowCountValidation mode, const char* what) {
+  if (in == out) return Status::Ok();
+  const char* path_name = path == ScoringPath::kBatching ? "batching path" : "direct path";
+  const char* mode_name = mode == RowCountValidation::kStrict ? "strict" : "warn";
+  if (out == 0 || path == ScoringPath::kBatching || mode == RowCountValidation::kStrict) {
+    return Status::Internal(fmt::format(
+        "row count mismatch: the model returned {} {} rows for {} input rows (SCORE_ROW_COUNT_VALIDATION={}, {})",
+        out, what, in, mode_name, path_name));
+  }
+  spdlog::warn("row count mismatch: the model returned {} {} rows for {} input rows; answering anyway "
+               "(SCORE_ROW_COUNT_VALIDATION=warn, direct path)",
+               out, what, in);
+  return Status::Ok();
+}
+
+}  // namespace scorehost

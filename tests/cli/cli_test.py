@@ -1,0 +1,182 @@
+"""Black-box tests of the scorehost command line: runtimes, inspect, score, and a plugin built
+outside the source tree against only the installed public header.
+
+Run by CTest with: SCOREHOST_BIN, SCOREHOST_BUILD_DIR, SCOREHOST_SOURCE_DIR (and SCOREHOST_SANITIZE=1
+in the sanitizer build, where memory figures mean nothing)."""
+import csv
+import os
+import random
+import resource
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ["SCOREHOST_BIN"]
+BUILD = os.environ["SCOREHOST_BUILD_DIR"]
+SOURCE = os.environ["SCOREHOST_SOURCE_DIR"]
+SANITIZE = os.environ.get("SCOREHOST_SANITIZE") == "1"
+RUNTIMES = os.path.join(os.path.dirname(BIN), "runtimes")
+EXAMPLE_MODEL = os.path.join(SOURCE, "plugins/example-linear/models/iris-virginica.linear")
+IRIS = os.path.join(SOURCE, "plugins/example-linear/models/iris.csv")
+TITANIC_MOJO = os.path.join(SOURCE, "tests/data/mojoland/mojo-data/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo")
+
+SEED_RUNTIMES = [
+    "dai-mojo-scorer", "python-scorer_dai_pipelines_1110", "python-scorer_dai_pipelines_11111",
+    "python-scorer_dai_pipelines_200", "python-scorer_dai_pipelines_210", "python-scorer_dai_pipelines_223",
+    "python-scorer_dai_pipelines_224", "python-scorer_dai_pipelines_225", "python-scorer_dai_pipelines_231",
+    "python-scorer_dai_pipelines_232", "python-scorer_dai_pipelines_240", "h2o3-mojo-scorer",
+    "python-scorer_hydrogen_torch_cpu_py310", "python-scorer_hydrogen_torch_gpu_py310",
+    "python-scorer_hydrogen_torch_py312", "python-scorer_hydrogen_torch_static_ht16",
+    "python-scorer_mlflow_dynamic_310", "python-scorer_mlflow_dynamic_311", "python-scorer_mlflow_dynamic_312",
+]
+
+
+def run(*args, env=None, check=True):
+    proc = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"scorehost {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+class RuntimesCommand(unittest.TestCase):
+    def test_lists_all_19_seed_runtimes_each_available_or_with_a_reason(self):
+        out = run("runtimes").stdout
+        lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+        for name in SEED_RUNTIMES:
+            self.assertIn(name, lines, f"{name} missing from `scorehost runtimes`")
+            line = lines[name]
+            self.assertTrue(line.rstrip().endswith("available") or "unavailable: " in line, line)
+            if "unavailable: " in line:
+                self.assertGreater(len(line.split("unavailable: ", 1)[1].strip()), 10, line)
+        self.assertIn("example-linear", lines)
+
+    def test_help_everywhere(self):
+        for sub in ([], ["runtimes"], ["inspect"], ["score"]):
+            proc = run(*sub, "--help")
+            self.assertIn("Usage", proc.stdout)
+        self.assertIn("MODEL_PATH", run("score", "--help").stdout)
+
+
+class InspectCommand(unittest.TestCase):
+    def test_h2o3_mojo_is_detected_and_a_wrong_runtime_names_the_right_one(self):
+        proc = run("inspect", TITANIC_MOJO, "--runtime", "python-scorer_mlflow_dynamic_312", check=False)
+        self.assertIn("artifact type: h2o3_mojo (H2O-3 MOJO", proc.stdout)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("h2o3-mojo-scorer", proc.stdout + proc.stderr)
+        self.assertIn("H2O-3 MOJO", proc.stdout + proc.stderr)
+
+    def test_example_model_schema(self):
+        out = run("inspect", EXAMPLE_MODEL).stdout
+        self.assertIn("scorehost_example_linear", out)
+        self.assertIn("Petal.Width", out)
+        self.assertIn("Species.Iris-virginica", out)
+        self.assertIn("CONTRIBUTION_TRANSFORMED", out)
+
+    def test_unknown_and_missing_artifacts_fail_clearly(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            junk = os.path.join(tmp, "junk.bin")
+            with open(junk, "wb") as f:
+                f.write(b"PK\x03\x04" + os.urandom(200))
+            proc = run("inspect", junk, check=False)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("junk.bin", proc.stderr)
+            proc = run("inspect", os.path.join(tmp, "missing.mojo"), check=False)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("does not exist", proc.stderr)
+        proc = run("score", "--model", EXAMPLE_MODEL, "--runtime", "no-such-runtime", "--input", IRIS,
+                   "--output", "/dev/null", check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("unknown runtime 'no-such-runtime'", proc.stderr)
+
+
+class ScoreCommand(unittest.TestCase):
+    def test_scores_iris_with_echoed_column(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.csv")
+            run("score", "--model", EXAMPLE_MODEL, "--input", IRIS, "--output", out, "--include-column", "Species",
+                "--chunk-rows", "7")
+            with open(out, newline="") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], ["Species", "Species.other", "Species.Iris-virginica"])
+            self.assertEqual(len(rows), 151)
+            correct = sum((float(r[2]) > 0.5) == (r[0] == "Iris-virginica") for r in rows[1:])
+            self.assertGreaterEqual(correct, 140)  # a real model, not a constant
+            for r in rows[1:]:
+                self.assertAlmostEqual(float(r[1]) + float(r[2]), 1.0, places=12)
+
+    def test_bad_cell_names_the_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad.csv")
+            with open(bad, "w") as f:
+                f.write("Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n1,2,3,4\n1,two,3,4\n")
+            proc = run("score", "--model", EXAMPLE_MODEL, "--input", bad, "--output", os.path.join(tmp, "o.csv"),
+                       check=False)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("line 3", proc.stderr)
+            self.assertIn('"two"', proc.stderr)
+
+    def test_million_rows_in_bounded_memory(self):
+        rows = 200_000 if SANITIZE else 1_000_000
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "big.csv")
+            rnd = random.Random(7)
+            with open(src, "w") as f:
+                f.write("Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n")
+                line = []
+                for i in range(rows):
+                    line.append(f"{rnd.uniform(4, 8):.2f},{rnd.uniform(2, 4.5):.2f},{rnd.uniform(1, 7):.2f},"
+                                f"{'' if i % 97 == 0 else format(rnd.uniform(0.1, 2.5), '.2f')}\n")
+                    if len(line) == 10000:
+                        f.writelines(line)
+                        line = []
+                f.writelines(line)
+            out = os.path.join(tmp, "big.out.csv")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            proc = run("score", "--model", EXAMPLE_MODEL, "--input", src, "--output", out)
+            peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            with open(out) as f:
+                count = sum(1 for _ in f) - 1
+            self.assertEqual(count, rows)
+            self.assertIn(f"scored {rows} rows", proc.stderr)
+            if not SANITIZE:
+                self.assertGreaterEqual(peak_kib, before)
+                self.assertLess(peak_kib / 1024, 200, f"peak RSS {peak_kib / 1024:.0f} MB")
+                print(f"1,000,000-row CSV: peak RSS {peak_kib / 1024:.1f} MB")
+
+
+class OutOfTreePlugin(unittest.TestCase):
+    def test_plugin_built_against_installed_header_registers_and_scores(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = os.path.join(tmp, "prefix")
+            subprocess.run(["cmake", "--install", BUILD, "--component", "plugin_api", "--prefix", prefix],
+                           check=True, capture_output=True)
+            self.assertTrue(os.path.exists(os.path.join(prefix, "include/scorehost/plugin_api.h")))
+            build = os.path.join(tmp, "build")
+            # Configure with only the installed include dir: nothing from the source tree.
+            subprocess.run(["cmake", "-S", os.path.join(SOURCE, "tests/cli/out-of-tree-plugin"), "-B", build,
+                            f"-DSCOREHOST_INCLUDE_DIR={prefix}/include"], check=True, capture_output=True)
+            subprocess.run(["cmake", "--build", build], check=True, capture_output=True)
+            runtime_dir = os.path.join(tmp, "runtimes")
+            shutil.copytree(RUNTIMES, runtime_dir)
+            shutil.copy(os.path.join(build, "sum-plugin.so"), runtime_dir)
+
+            out = run("--runtime-dir", runtime_dir, "runtimes").stdout
+            line = next(l for l in out.splitlines() if l.startswith("sum-scorer"))
+            self.assertIn("sum-plugin.so", line)
+            self.assertTrue(line.rstrip().endswith("available"), line)
+
+            model = os.path.join(tmp, "my.sum")
+            with open(model, "w") as f:
+                f.write("sum-model a b\n")
+            data = os.path.join(tmp, "in.csv")
+            with open(data, "w") as f:
+                f.write("b,a,ignored\n1,2,x\n0.5,,y\n-3,3,z\n")
+            result = os.path.join(tmp, "out.csv")
+            run("--runtime-dir", runtime_dir, "score", "--model", model, "--input", data, "--output", result)
+            with open(result) as f:
+                self.assertEqual(f.read(), "sum\n3.0\n\n0.0\n")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
