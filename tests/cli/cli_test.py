@@ -19,7 +19,7 @@ SANITIZE = os.environ.get("SCOREHOST_SANITIZE") == "1"
 RUNTIMES = os.path.join(os.path.dirname(BIN), "runtimes")
 EXAMPLE_MODEL = os.path.join(SOURCE, "plugins/example-linear/models/iris-virginica.linear")
 IRIS = os.path.join(SOURCE, "plugins/example-linear/models/iris.csv")
-TITANIC_MOJO = os.path.join(SOURCE, "tests/data/mojoland/mojo-data/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo")
+TITANIC_MOJO = os.path.join(SOURCE, "tests/data/mojoland/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo")
 
 SEED_RUNTIMES = [
     "dai-mojo-scorer", "python-scorer_dai_pipelines_1110", "python-scorer_dai_pipelines_11111",

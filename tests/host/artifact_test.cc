@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_SUITE(artifact_detection)
 BOOST_AUTO_TEST_CASE(real_h2o3_mojo_and_dai_pipeline) {
   TempDir plugins;
   Registry reg = ExampleRegistry(plugins);
-  BOOST_TEST(TypeOf(test_paths::kDataDir + "/mojoland/mojo-data/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo", reg) ==
+  BOOST_TEST(TypeOf(test_paths::kDataDir + "/mojoland/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo", reg) ==
              "h2o3_mojo");
   BOOST_TEST(TypeOf(test_paths::kDataDir + "/dai/iris-pipeline.mojo", reg) == "dai_mojo_pipeline");
   BOOST_TEST(TypeOf(test_paths::kExampleModel, reg) == "scorehost_example_linear");
