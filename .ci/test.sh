@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh
+# Optional parts install their own prerequisites (Python toolchains, packaging tools).
+for extra in .ci/python-deps.sh .ci/packaging-deps.sh; do
+  if [[ -f $extra ]]; then bash "$extra"; fi
+done
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo

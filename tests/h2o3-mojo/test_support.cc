@@ -126,3 +126,57 @@ std::vector<ExpectedLine> ReadExpected(const std::string& path) {
 }
 
 }  // namespace h2o3test
+
+#include <zip.h>
+
+#include <filesystem>
+#include <random>
+
+namespace h2o3test {
+
+void WriteZip(const std::string& path, const ZipEntries& entries) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  if (!z) throw std::runtime_error("cannot create " + path);
+  for (const auto& [name, data] : entries) {
+    zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
+    if (!src || zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE) < 0) {
+      if (src) zip_source_free(src);
+      zip_discard(z);
+      throw std::runtime_error("cannot add " + name + " to " + path);
+    }
+  }
+  if (zip_close(z) != 0) {
+    zip_discard(z);
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+ZipEntries ReadZip(const std::string& path) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  if (!z) throw std::runtime_error("cannot open " + path);
+  ZipEntries out;
+  for (zip_int64_t i = 0; i < zip_get_num_entries(z, 0); ++i) {
+    zip_stat_t st;
+    zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st);
+    std::string name = st.name;
+    if (!name.empty() && name.back() == '/') continue;
+    std::string data(st.size, '\0');
+    zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
+    zip_fread(f, data.data(), st.size);
+    zip_fclose(f);
+    out.emplace_back(std::move(name), std::move(data));
+  }
+  zip_discard(z);
+  return out;
+}
+
+std::string MakeTempDir(const std::string& tag) {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("h2o3-mojo-test-" + tag + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace h2o3test

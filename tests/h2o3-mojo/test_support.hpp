@@ -34,3 +34,15 @@ std::vector<ExpectedLine> ReadExpected(const std::string& path);
 std::string ReadFile(const std::string& path);
 
 }  // namespace h2o3test
+
+namespace h2o3test {
+
+using ZipEntries = std::vector<std::pair<std::string, std::string>>;
+// Writes a zip (deflate) with exactly these entries, names taken verbatim (even hostile ones).
+void WriteZip(const std::string& path, const ZipEntries& entries);
+// Every file entry of a zip, in archive order.
+ZipEntries ReadZip(const std::string& path);
+// A fresh empty directory under the system temp dir, removed by the caller (or left for CI).
+std::string MakeTempDir(const std::string& tag);
+
+}  // namespace h2o3test
