@@ -172,10 +172,26 @@ ZipEntries ReadZip(const std::string& path) {
   return out;
 }
 
+namespace {
+// Removes every temp dir a test made when the test program exits.
+struct TempDirs {
+  std::vector<std::filesystem::path> dirs;
+  ~TempDirs() {
+    std::error_code ec;
+    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+  }
+};
+TempDirs& AllTempDirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+}  // namespace
+
 std::string MakeTempDir(const std::string& tag) {
   std::random_device rd;
   auto dir = std::filesystem::temp_directory_path() / ("h2o3-mojo-test-" + tag + "-" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
+  AllTempDirs().dirs.push_back(dir);
   return dir.string();
 }
 
