@@ -38,20 +38,21 @@ std::string CapabilityNames(uint32_t caps) {
 }
 
 void PrintRuntimes(const Registry& registry) {
-  size_t w_name = 7, w_display = 12, w_plugin = 6;
+  size_t w_name = 7, w_display = 12, w_plugin = 6, w_types = 14;
   for (const RuntimeInfo& r : registry.runtimes()) {
     w_name = std::max(w_name, r.name.size());
+    w_types = std::max(w_types, Join(r.artifact_types).size());
     w_display = std::max(w_display, r.display_name.size());
     std::string plugin = r.plugin ? boost::filesystem::path(r.plugin->path()).filename().string() : "-";
     w_plugin = std::max(w_plugin, plugin.size());
   }
-  std::printf("%-*s  %-*s  %-*s  %-45s  %s\n", int(w_name), "RUNTIME", int(w_display), "DISPLAY NAME", int(w_plugin),
-              "PLUGIN", "ARTIFACT TYPES", "STATUS");
+  std::printf("%-*s  %-*s  %-*s  %-*s  %s\n", int(w_name), "RUNTIME", int(w_display), "DISPLAY NAME", int(w_plugin),
+              "PLUGIN", int(w_types), "ARTIFACT TYPES", "STATUS");
   for (const RuntimeInfo& r : registry.runtimes()) {
     std::string plugin = r.plugin ? boost::filesystem::path(r.plugin->path()).filename().string() : "-";
     std::string status = r.available ? "available" : "unavailable: " + r.unavailable_reason;
-    std::printf("%-*s  %-*s  %-*s  %-45s  %s\n", int(w_name), r.name.c_str(), int(w_display), r.display_name.c_str(),
-                int(w_plugin), plugin.c_str(), Join(r.artifact_types).c_str(), status.c_str());
+    std::printf("%-*s  %-*s  %-*s  %-*s  %s\n", int(w_name), r.name.c_str(), int(w_display), r.display_name.c_str(),
+                int(w_plugin), plugin.c_str(), int(w_types), Join(r.artifact_types).c_str(), status.c_str());
   }
   std::printf("\nruntime directory: %s\nmanifest: %s\n", registry.runtime_dir().c_str(),
               registry.manifest_path().empty() ? "(none)" : registry.manifest_path().c_str());

@@ -106,7 +106,6 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
 
   CsvScoreStats stats;
   auto last_progress = Clock::now();
-  const bool long_input = total_bytes > (64u << 20) || total_bytes == 0;
   bool done = false;
   const size_t chunk = options.chunk_rows == 0 ? 4096 : options.chunk_rows;
   std::vector<std::vector<std::string>> echoed;
@@ -129,7 +128,8 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
       for (size_t i = 0; i < inputs.size(); ++i) {
         arrow::Column& col = table.columns()[i];
         int from = source[i];
-        std::string_view cell = (from >= 0 && static_cast<size_t>(from) < record.size()) ? record[from] : "";
+        std::string_view cell;  // a column the row does not have is a missing value
+        if (from >= 0 && static_cast<size_t>(from) < record.size()) cell = record[from];
         Status st = AppendCell(col, cell, missing);
         if (!st.ok())
           return Status::InvalidArgument(fmt::format("{} line {}: {}", options.input, reader.record_line(), st.message()));
@@ -173,7 +173,8 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
       return Status::Internal(fmt::format("cannot write {}: {}", options.output, std::strerror(errno)));
     stats.rows += rows;
 
-    if (options.progress && long_input && Clock::now() - last_progress > std::chrono::seconds(2)) {
+    // Long runs (over two seconds) get a progress line every two seconds; short ones stay quiet.
+    if (options.progress && Clock::now() - last_progress > std::chrono::seconds(2)) {
       last_progress = Clock::now();
       if (total_bytes)
         std::fprintf(stderr, "scorehost: scored %llu rows (%.0f%% of %s)\n", static_cast<unsigned long long>(stats.rows),

@@ -51,7 +51,9 @@ MissingValues::MissingValues()
                      "1.7976931348623157e+308", "-1.7976931348623157e+308", "NaN", "null"}) {}
 
 MissingValues::MissingValues(std::vector<std::string> tokens)
-    : list_(std::move(tokens)), tokens_(list_.begin(), list_.end()) {}
+    : list_(std::move(tokens)) {
+  for (const std::string& t : list_) max_length_ = std::max(max_length_, t.size());
+}
 
 std::optional<double> ParseNumber(std::string_view text) {
   text = Trim(text);

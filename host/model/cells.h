@@ -18,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -32,12 +31,19 @@ class MissingValues {
  public:
   MissingValues();  // the default list
   explicit MissingValues(std::vector<std::string> tokens);
-  bool Contains(std::string_view cell) const { return tokens_.count(std::string(cell)) != 0; }
+  // Called for every cell, so it avoids allocating: the list is short and most cells are longer
+  // than every token or differ in the first byte.
+  bool Contains(std::string_view cell) const {
+    if (cell.size() > max_length_) return false;
+    for (const std::string& token : list_)
+      if (token == cell) return true;
+    return false;
+  }
   const std::vector<std::string>& tokens() const { return list_; }
 
  private:
   std::vector<std::string> list_;
-  std::unordered_set<std::string> tokens_;
+  size_t max_length_ = 0;
 };
 
 // Appends one text cell to `column`, converting it to the column's type. Returns

@@ -10,6 +10,7 @@
 
 #include "model/cells.h"
 #include "model/loaded_model.h"
+#include "rest/api_error.h"
 #include "rest/http_front_handler.h"
 #include "rest/score_response.h"
 #include "serving/scoring_service.h"

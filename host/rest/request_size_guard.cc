@@ -95,14 +95,14 @@ class GuardStep : public Http::Private::Step {
 
 GuardedRequestParser::GuardedRequestParser(const RequestLimits& limits,
                                            const std::shared_ptr<Pistache::Tcp::Peer>& peer)
-    : RequestParser(PistacheRequestSizeFor(limits)), limits_(limits), peer_(peer) {
+    : Pistache::Http::RequestParser(PistacheRequestSizeFor(limits)), limits_(limits), peer_(peer) {
   allSteps[0] = std::make_unique<GuardStep>(this, std::move(allSteps[0]), Phase::kRequestLine);
   allSteps[1] = std::make_unique<GuardStep>(this, std::move(allSteps[1]), Phase::kHeaders);
   allSteps[2] = std::make_unique<GuardStep>(this, std::move(allSteps[2]), Phase::kBody);
 }
 
 void GuardedRequestParser::reset() {
-  RequestParser::reset();
+  Pistache::Http::RequestParser::reset();
   body_started_ = false;
   head_bytes_ = 0;
   // discarding_ stays set: the connection is past saving.

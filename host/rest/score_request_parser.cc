@@ -224,7 +224,7 @@ class RowsReader {
 Status ReadOptions(od::object& object, ScoreRequest& req) {
   for (auto member : object) {
     od::field field;
-    if (auto e = member.get(field)) return JsonError(e);
+    if (auto e = std::move(member).get(field)) return JsonError(e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return JsonError(e);
     od::value value = field.value();
@@ -304,7 +304,7 @@ Result<ScoreRequest> ParseScoreRequest(std::string_view body, const std::vector<
   if (auto e = doc.get_object().get(object)) return JsonError(e);
   for (auto member : object) {
     od::field field;
-    if (auto e = member.get(field)) return JsonError(e);
+    if (auto e = std::move(member).get(field)) return JsonError(e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return JsonError(e);
     if (key != "rows") continue;

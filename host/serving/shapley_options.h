@@ -26,6 +26,8 @@ class ShapleyOptions {
  public:
   enum class Option { kNone, kOriginal, kTransformed, kAll };
 
+  ShapleyOptions() = default;  // nothing enabled
+
   // `enable`: SHAPLEY_ENABLE (empty = unset); `types`: SHAPLEY_TYPES_ENABLED (empty = NONE).
   static Result<ShapleyOptions> Parse(const std::string& enable, const std::string& types);
 

@@ -145,6 +145,17 @@ class ScoreCommand(unittest.TestCase):
                 print(f"1,000,000-row CSV: peak RSS {peak_kib / 1024:.1f} MB")
 
 
+class PluginSymbols(unittest.TestCase):
+    def test_every_plugin_exports_only_the_entry_symbol(self):
+        plugins = [f for f in os.listdir(RUNTIMES) if f.endswith(".so")]
+        self.assertTrue(plugins)
+        for name in plugins:
+            out = subprocess.run(["nm", "-D", "--defined-only", os.path.join(RUNTIMES, name)], capture_output=True,
+                                 text=True, check=True).stdout
+            symbols = sorted(line.split()[-1] for line in out.splitlines() if line.strip())
+            self.assertEqual(symbols, ["scorehost_plugin_entry"], f"{name} exports {symbols}")
+
+
 class OutOfTreePlugin(unittest.TestCase):
     def test_plugin_built_against_installed_header_registers_and_scores(self):
         with tempfile.TemporaryDirectory() as tmp:

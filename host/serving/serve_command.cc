@@ -1,0 +1,132 @@
+#include "serving/serve_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <pthread.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "model/model_opener.h"
+#include "registry/registry.h"
+#include "rest/http_server.h"
+#include "rest/model_api.h"
+#include "serving/scoring_service.h"
+#include "serving/serving_settings.h"
+#include "serving/shapley_options.h"
+
+namespace scorehost {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+sigset_t ShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+int DefaultHttpThreads() {
+  unsigned n = std::thread::hardware_concurrency();
+  if (n == 0) n = 2;
+  return static_cast<int>(n > 8 ? 8 : n);
+}
+
+// After SIGTERM: /readyz turns 503 at once (the orchestrator stops routing to us), requests that
+// are already here, or still arriving, are answered, and the process exits once nothing is left
+// or the drain timeout passes.
+void Drain(rest::ModelApi& api, double timeout_s) {
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+  // Requests whose bytes are already in socket buffers have not reached a handler yet; give the
+  // I/O threads a moment to pick them up before concluding that nothing is in flight.
+  const Clock::time_point settle = std::min(deadline, start + std::chrono::milliseconds(100));
+  api.BeginDrain();
+  spdlog::info("shutdown requested: draining {} in-flight scoring request(s) (DRAIN_TIMEOUT={} s)", api.pending(),
+               timeout_s);
+  while (Clock::now() < deadline) {
+    if (Clock::now() >= settle && api.pending() == 0 && api.unflushed() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (api.pending() != 0 || api.unflushed() != 0)
+    spdlog::warn("drain timeout: {} request(s) still being scored, {} response(s) unsent", api.pending(),
+                 api.unflushed());
+  else
+    spdlog::info("drained in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+int RunServe(ServingSettings& settings, const CommonOptions& common) {
+  ConfigureLogging(common);
+  if (Status st = FinalizeServingSettings(settings); !st.ok()) throw CommandFailed{2, st.message()};
+  auto shapley = ShapleyOptions::Parse(settings.shapley_enable, settings.shapley_types_enabled);
+  if (!shapley.ok()) throw CommandFailed{2, shapley.status().message()};
+
+  // Before any thread exists: every thread inherits the mask, so only sigwait below sees the
+  // shutdown signals. Pistache's sendfile path does not pass MSG_NOSIGNAL, hence SIGPIPE.
+  sigset_t signals = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto registry = LoadRegistry(common);
+  if (!registry.ok()) throw CommandFailed{1, registry.status().message()};
+
+  // Listen first, so that /readyz can say "Not ready" while a slow model loads.
+  auto api = std::make_shared<rest::ModelApi>();
+  rest::HttpServerOptions http;
+  http.host = settings.host;
+  http.port = static_cast<uint16_t>(settings.port);
+  http.threads = settings.http_threads > 0 ? settings.http_threads : DefaultHttpThreads();
+  http.limits.max_body_bytes = settings.max_body_bytes;
+  rest::HttpServer server(api, http);
+  if (Status st = server.Start(); !st.ok()) throw CommandFailed{1, st.message()};
+  spdlog::info("listening on {}:{} ({} I/O threads); loading {}", settings.host, server.port(), http.threads,
+               settings.model_path);
+
+  OpenRequest open;
+  open.model_path = settings.model_path;
+  open.runtime_name = settings.runtime_name;
+  open.config = PluginConfig(settings);
+  auto model = OpenModel(*registry, open);
+  if (!model.ok()) {
+    server.Stop();
+    throw CommandFailed{1, fmt::format("cannot load model {}: {}", settings.model_path, model.status().message())};
+  }
+  const LoadedModel& loaded = **model;
+  ScoringService scoring(loaded, settings);
+  auto served = rest::ServedModel::Make(loaded, scoring, settings.model_id, *shapley);
+  api->Publish(served.get());
+  spdlog::info("ready: model '{}' ({}, runtime {}), {} inputs, {} outputs", served->model_id,
+               loaded.info().artifact_type, loaded.runtime_name(), loaded.info().inputs.size(),
+               loaded.info().outputs.size());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  Drain(*api, settings.drain_timeout_s);
+  server.Stop();
+  scoring.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CommonOptions& common) {
+  auto settings = std::make_shared<ServingSettings>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve one model behind the H2O scoring REST API until SIGTERM/SIGINT (flags win over environment)");
+  AddServingOptions(*cmd, *settings);
+  cmd->callback([settings, &common] {
+    int rc = RunServe(*settings, common);
+    if (rc != 0) throw CommandFailed{rc, ""};
+  });
+}
+
+}  // namespace scorehost
