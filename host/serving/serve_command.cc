@@ -123,6 +123,10 @@ void AddServeCommand(CLI::App& app, CommonOptions& common) {
   CLI::App* cmd = app.add_subcommand(
       "serve", "Serve one model behind the H2O scoring REST API until SIGTERM/SIGINT (flags win over environment)");
   AddServingOptions(*cmd, *settings);
+  cmd->footer(
+      "Also read by serve (top-level options, see scorehost --help): LOG_LEVEL / --log-level (INFO), "
+      "SCOREHOST_RUNTIME_DIR / --runtime-dir, SCOREHOST_MANIFEST / --manifest. Passed to the runtime plugin: "
+      "DRIVERLESS_AI_LICENSE_KEY and the Shapley settings above.");
   cmd->callback([settings, &common] {
     int rc = RunServe(*settings, common);
     if (rc != 0) throw CommandFailed{rc, ""};
