@@ -47,6 +47,17 @@ constexpr RouteEntry kRoutes[] = {
     {"/docs", Http::Method::Get, Route::kDocs},
 };
 
+// Pistache 0.0.5 only writes typed headers, and has no Retry-After type.
+class RetryAfter : public Http::Header::Header {
+ public:
+  NAME("Retry-After")
+  explicit RetryAfter(int seconds = 1) : seconds_(seconds) {}
+  void write(std::ostream& os) const override { os << seconds_; }
+
+ private:
+  int seconds_;
+};
+
 Http::Code CodeOf(int status) { return static_cast<Http::Code>(status); }
 
 bool IsJsonContentType(const Http::Request& request) {
@@ -198,7 +209,7 @@ void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response
     try {
       if (!outcome.status.ok()) {
         ApiError e = OperationError(op, outcome.status);
-        if (e.http_status == 503) writer->headers().addRaw(Http::Header::Raw("Retry-After", "1"));
+        if (e.http_status == 503) writer->headers().add(std::make_shared<RetryAfter>(1));
         Send(*writer, e.http_status, DetailBody(e.detail), true);
       } else if (op == Operation::kScore) {
         Send(*writer, 200, WriteScoreResponse(*req, outcome, served.layout), true);

@@ -32,7 +32,16 @@ class GuardStep : public Http::Private::Step {
       owner_->head_bytes_ = Position(cursor);
       if (!CheckDeclaredBody()) return Discard(cursor);
     }
-    State state = inner_->apply(cursor);
+    State state;
+    try {
+      state = inner_->apply(cursor);
+    } catch (const std::exception& e) {
+      // Pistache would answer and then parse the rest of this request as a new one (a desynced
+      // connection); answer 400 ourselves and close instead. Its messages can be bare library
+      // names ("stoull"), hence the generic wording.
+      owner_->Reject(400, "Bad Request", fmt::format("malformed HTTP request ({})", e.what()));
+      return Discard(cursor);
+    }
     if (state != State::Again) return state;
     // Incomplete: everything buffered so far belongs to this request.
     std::size_t buffered = Position(cursor) + cursor.remaining();
@@ -70,7 +79,9 @@ class GuardStep : public Http::Private::Step {
       return false;
     }
     auto expect = headers.tryGet<Http::Header::Expect>();
-    if (expect && expect->expectation() == Http::Expectation::Continue) {
+    // Pistache 0.0.5 misparses the Expect value (it compares unterminated text), so any Expect
+    // header counts; 100-continue is the only expectation HTTP/1.1 defines.
+    if (expect) {
       // The body is acceptable: tell the client to send it now instead of after its own timeout.
       if (auto peer = owner_->peer_.lock()) {
         static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
