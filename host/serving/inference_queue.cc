@@ -122,15 +122,24 @@ void InferenceQueue::RunBatch(std::vector<InferenceJob>& batch) {
 
   Result<std::shared_ptr<CallOutput>> result = Status::Internal("not run");
   int64_t output_rows = rows;
-  if (batch.size() == 1) {
-    result = Call(batch.front().call, batch.front().input, rows, &output_rows);
-  } else {
-    std::vector<const arrow::OwnedArrow*> parts;
-    parts.reserve(batch.size());
-    for (const InferenceJob& j : batch) parts.push_back(&j.input);
-    auto merged = ConcatenateTables(parts);
-    if (merged.ok()) result = Call(batch.front().call, *merged, rows, &output_rows);
-    else result = merged.status();
+  // Nothing may escape an inference thread: an exception here would end the process.
+  try {
+    if (batch.size() == 1) {
+      result = Call(batch.front().call, batch.front().input, rows, &output_rows);
+    } else {
+      std::vector<const arrow::OwnedArrow*> parts;
+      parts.reserve(batch.size());
+      for (const InferenceJob& j : batch) parts.push_back(&j.input);
+      auto merged = ConcatenateTables(parts);
+      if (merged.ok()) result = Call(batch.front().call, *merged, rows, &output_rows);
+      else result = merged.status();
+    }
+  } catch (const std::bad_alloc&) {
+    result = Status(SH_RESOURCE_EXHAUSTED, "out of memory while scoring");
+  } catch (const std::exception& e) {
+    result = Status::Internal(std::string("scoring failed: ") + e.what());
+  }
+  if (batch.size() > 1) {
     // A request the model calls invalid must not take its batch-mates down with it: score them
     // one by one so that only the culprit fails.
     if (!result.ok() && result.status().code() == SH_INVALID_ARGUMENT) {
