@@ -285,3 +285,43 @@ BOOST_AUTO_TEST_CASE(unpacked_directory_scores_like_the_zip_and_stays_inside) {
   auto e = LoadError(dir.string());
   BOOST_TEST((e.kind() == ErrorKind::kDataLoss));
 }
+
+BOOST_AUTO_TEST_CASE(garbled_extended_isolation_forest_trees_never_crash) {
+  // EIF tree files are zero-padded upstream, so decoding is lenient; whatever survives must either
+  // score or fail the row cleanly.
+  const fs::path src = fs::path(h2o3test::DataDir()) / "h2o-genmodel" / "isoforextended";
+  h2o3test::ZipEntries base;
+  for (const auto& e : fs::recursive_directory_iterator(src))
+    if (e.is_regular_file())
+      base.emplace_back(fs::relative(e.path(), src).generic_string(), h2o3test::ReadFile(e.path().string()));
+  std::mt19937 rng(99);
+  const std::string dir = h2o3test::MakeTempDir("eif");
+  int loaded = 0, scored = 0;
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    auto entries = base;
+    std::string& tree = Entry(entries, "trees/t00.bin");
+    if (attempt < 30) tree.resize(static_cast<size_t>(attempt) * 7);
+    else
+      for (int f = 0; f < 3; ++f) tree[rng() % 200] = static_cast<char>(rng());
+    const std::string path = dir + "/eif" + std::to_string(attempt) + ".zip";
+    h2o3test::WriteZip(path, entries);
+    std::unique_ptr<h2o3::MojoModel> model;
+    try {
+      model = h2o3::LoadMojo(path);
+    } catch (const h2o3::MojoError& e) {
+      BOOST_TEST((e.kind() == ErrorKind::kDataLoss));
+      continue;
+    }
+    ++loaded;
+    std::vector<double> preds(2);
+    for (const std::vector<double>& row : {std::vector<double>{0.5, -1.0}, std::vector<double>{NAN, 3.0},
+                                           std::vector<double>{1e300, -1e300}}) {
+      try {
+        model->Score0(row, 0, preds);
+        ++scored;
+      } catch (const h2o3::MojoError&) {
+      }
+    }
+  }
+  BOOST_TEST_MESSAGE("garbled EIF trees: " << loaded << " loaded, " << scored << " rows scored");
+}

@@ -366,6 +366,24 @@ BOOST_AUTO_TEST_CASE(bad_batches_are_invalid_arguments) {
   BOOST_TEST(out.schema.release == nullptr);
   BOOST_TEST(out.array.release == nullptr);
 
+  // Declared types are binding: a categorical column sent as numbers is refused.
+  {
+    const auto records = h2o3test::DatasetRecords("titanic");
+    Model titanic;
+    BOOST_REQUIRE(!Load(Mojo("gbm", "titanic", "1.40"), "h2o3_mojo", &titanic));
+    const auto& info = titanic.info();
+    arrow::Table bad(1);
+    for (size_t c = 0; c < info.n_inputs; ++c) bad.AddColumn(info.inputs[c].name, SH_TYPE_FLOAT64).AppendDouble(0);
+    arrow::OwnedArrow bad_in;
+    std::move(bad).Export(&bad_in.schema, &bad_in.array);
+    std::unique_ptr<sh_status> st2;
+    auto bad_out = Score(titanic, bad_in, &st2);
+    BOOST_REQUIRE(st2);
+    BOOST_TEST(st2->code == SH_INVALID_ARGUMENT);
+    BOOST_TEST(st2->message.find("pclass") != std::string::npos);
+    BOOST_TEST(bad_out.array.release == nullptr);
+  }
+
   // Zero rows in, zero rows out.
   const auto records = h2o3test::DatasetRecords("iris");
   auto empty_in = MakeInput(model.info(), {records[0]});

@@ -51,13 +51,6 @@ double InputSchema::EncodeLevel(int feature, std::string_view text) const {
   return NAN;
 }
 
-double InputSchema::EncodeLevelIndex(int feature, double index) const {
-  if (std::isnan(index) || index < 0 || index != std::floor(index) ||
-      index >= domain_sizes_[static_cast<size_t>(feature)])
-    return NAN;
-  return index;
-}
-
 OutputLayout::OutputLayout(const MojoModel& model) {
   const MojoMeta& meta = model.meta();
   std::vector<std::string> names = model.OutputNames();

@@ -30,8 +30,6 @@ class InputSchema {
   // Accepted: the exact level text, "<column>.<level>" (as EasyPredictModelWrapper does), or a
   // plain decimal integer that is a valid index into the domain (an exact level match wins).
   double EncodeLevel(int feature, std::string_view text) const;
-  // A numeric value given for a categorical feature: a valid integral index, else NaN.
-  double EncodeLevelIndex(int feature, double index) const;
 
  private:
   struct Hash {

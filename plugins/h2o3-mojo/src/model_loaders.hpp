@@ -13,5 +13,6 @@ std::unique_ptr<MojoModel> LoadGbm(Archive& archive, const ModelIni& ini, MojoMe
 std::unique_ptr<MojoModel> LoadDrf(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadGlm(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadExtendedIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3

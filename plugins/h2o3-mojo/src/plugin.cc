@@ -126,28 +126,29 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
     const h2o3::InputColumnSpec& spec = specs[j];
     const arrow::ColumnView& col = view.column(j);
     const bool is_string = arrow::IsStringType(col.type());
+    // The ABI promises inputs in describe()'s order and types; catch a host or client that
+    // reorders or retypes columns instead of silently scoring garbage.
+    if (!col.name().empty() && col.name() != spec.name)
+      throw Error(SH_INVALID_ARGUMENT, "input column " + std::to_string(j) + " is '" + std::string(col.name()) +
+                                           "', the model expects '" + spec.name + "'");
+    if (is_string != spec.categorical)
+      throw Error(SH_INVALID_ARGUMENT, "input column '" + spec.name + "' must be " +
+                                           (spec.categorical ? "a string (categorical level)" : "numeric"));
     if (spec.is_offset) {
-      if (is_string) throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' must be numeric");
       offsets.resize(n);
       for (size_t r = 0; r < n; ++r) {
         offsets[r] = col.Double(static_cast<int64_t>(r));
-        if (std::isnan(offsets[r])) throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' is missing in row " + std::to_string(r));
+        if (std::isnan(offsets[r]))
+          throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' is missing in row " + std::to_string(r));
       }
       continue;
     }
     double* dst = rows.data() + spec.feature;
     for (size_t r = 0; r < n; ++r, dst += nf) {
       const int64_t i = static_cast<int64_t>(r);
-      if (col.IsNull(i)) {
-        *dst = NAN;
-      } else if (spec.categorical) {
-        *dst = is_string ? lm.inputs->EncodeLevel(spec.feature, col.String(i))
-                         : lm.inputs->EncodeLevelIndex(spec.feature, col.Double(i));
-      } else if (is_string) {
-        throw Error(SH_INVALID_ARGUMENT, "column '" + spec.name + "' is numeric but the batch carries strings");
-      } else {
-        *dst = col.Double(i);
-      }
+      if (col.IsNull(i)) *dst = NAN;
+      else if (spec.categorical) *dst = lm.inputs->EncodeLevel(spec.feature, col.String(i));
+      else *dst = col.Double(i);
     }
   }
 
