@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Prerequisites of the Python runtime tests (plugins/python, tests/python): one "tools" virtualenv
+# per Python minor found under pyenv (3.10, 3.11, 3.12), holding real MLflow and what the fixture
+# script needs to save MLflow models. Idempotent and cheap when already done: a venv is rebuilt only
+# when tests/python/fixture-requirements.txt changes (its hash is stored in the venv).
+# Everything goes to SCOREHOST_PY_TOOLS_DIR (default ~/.cache/scorehost/py-tools); pip's wheel cache
+# (~/.cache/pip) makes the model envs the tests build later install without downloads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=${SCOREHOST_PY_TOOLS_DIR:-$HOME/.cache/scorehost/py-tools}
+reqs=tests/python/fixture-requirements.txt
+want=$(sha256sum "$reqs" | cut -c1-16)
+pyroot=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+mkdir -p "$root"
+for minor in 3.10 3.11 3.12; do
+  py=$(ls -d "$pyroot"/versions/"$minor".*/bin/python"$minor" 2>/dev/null | sort -V | tail -1 || true)
+  if [[ -z $py ]]; then echo "python-deps: Python $minor not found under $pyroot/versions, skipping"; continue; fi
+  venv=$root/py$minor
+  if [[ -f $venv/.reqs-hash && $(cat "$venv/.reqs-hash") == "$want" ]]; then
+    echo "python-deps: $venv is up to date"; continue
+  fi
+  echo "python-deps: building $venv with $py"
+  rm -rf "$venv"
+  "$py" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs"
+  echo "$want" > "$venv/.reqs-hash"
+done
