@@ -23,5 +23,7 @@ for minor in 3.10 3.11 3.12; do
   rm -rf "$venv"
   "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs"
+  # Python 3.12 venvs come without setuptools, and mlflow 2.14 still imports pkg_resources.
+  if [[ $minor == 3.12 ]]; then "$venv/bin/python" -m pip install -q --disable-pip-version-check setuptools==70.0.0; fi
   echo "$want" > "$venv/.reqs-hash"
 done

@@ -24,6 +24,8 @@ OUT = os.path.abspath(sys.argv[1])
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "fixture-requirements.txt")) as f:
     REQS = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+if sys.version_info >= (3, 12):
+    REQS.append("setuptools==70.0.0")  # 3.12 venvs lack setuptools; mlflow 2.14 imports pkg_resources
 PY = "%d.%d.%d" % sys.version_info[:3]
 
 
