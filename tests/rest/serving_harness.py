@@ -17,6 +17,9 @@ SCOREHOST = os.environ.get("SCOREHOST_BIN", "scorehost")
 EXAMPLE_MODEL = os.environ.get("EXAMPLE_MODEL", "")
 
 
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "ThreadSanitizer")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -115,6 +118,12 @@ class Server:
         if self.process.poll() is None:
             self.terminate()
         self.log.close()
+        # In the sanitizer build a report is a failure even when every HTTP answer was right.
+        output = self.output()
+        for marker in SANITIZER_MARKERS:
+            if marker in output:
+                print("server log kept at", self.log.name)
+                raise AssertionError("sanitizer report from scorehost serve:\n" + output[-4000:])
         if exc[0] is None:
             os.unlink(self.log.name)
         else:

@@ -11,6 +11,7 @@
 //   model_id=test-delay      the model id it reports
 //   fail_value=              an x value (as text) that makes the whole call fail INVALID_ARGUMENT
 //   load_error=              non-empty: model_load fails with this message
+//   load_delay_ms=0          sleep this long in model_load (a slow-loading model)
 //
 // Inputs: id (Str), x (Float64). Default outputs, one row per input row:
 //   id_echo (Str)    the row's id, so a response row can prove it belongs to its request
@@ -79,6 +80,7 @@ void Configure(Model& m, const std::string& path) {
     else if (key == "model_id") m.model_id = value;
     else if (key == "fail_value") m.fail_value = value;
     else if (key == "load_error" && !value.empty()) throw Error(SH_FAILED_PRECONDITION, value);
+    else if (key == "load_delay_ms") std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(value)));
     else if (key == "contributions") {
       if (value == "ORIGINAL" || value == "ALL") m.contribution_caps |= SH_CAP_CONTRIBUTION_ORIGINAL;
       if (value == "TRANSFORMED" || value == "ALL") m.contribution_caps |= SH_CAP_CONTRIBUTION_TRANSFORMED;
