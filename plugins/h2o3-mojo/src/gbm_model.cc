@@ -74,7 +74,7 @@ class GbmModel final : public RowScorer<GbmModel> {
   }
 
   std::string Describe() const override {
-    return "H2O-3 GBM " + LowerCategory() + " (" + family_ + "), " + std::to_string(trees_.n_groups()) +
+    return "H2O-3 GBM " + LowerCategory() + " (distribution " + family_ + "), " + std::to_string(trees_.n_groups()) +
            " trees, MOJO " + meta_.mojo_version;
   }
   // >2-class multinomial ignores it (H2O trains those without init_f/offset support).

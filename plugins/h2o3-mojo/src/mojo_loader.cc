@@ -77,7 +77,6 @@ MojoMeta ReadMeta(Archive& archive, const ModelIni& ini) {
   if (nf < 0 || static_cast<uint64_t>(nf) > ncol || (m.supervised && static_cast<uint64_t>(nf) >= ncol))
     Fail(ErrorKind::kDataLoss, path + ": n_features = " + std::to_string(nf) + " does not fit " +
                                    std::to_string(ncol) + " columns");
-  if (nf > 0xFFFF) Fail(ErrorKind::kUnimplemented, path + ": more than 65535 features");
   if (nc < 0 || nc > (1 << 20)) Fail(ErrorKind::kDataLoss, path + ": n_classes = " + std::to_string(nc));
   m.n_features = static_cast<int>(nf);
   m.n_classes = static_cast<int>(nc);
