@@ -72,6 +72,12 @@ Result<std::unique_ptr<LoadedModel>> LoadedModel::Load(std::shared_ptr<PluginLib
   info.outputs = std::move(*outputs);
   info.capabilities = d->capabilities;
   info.thread_safe = d->thread_safety == SH_THREAD_SAFE;
+  if (SH_HAS_FIELD(d, sh_model_info, input_examples) && d->input_examples != nullptr) {
+    for (size_t i = 0; i < info.inputs.size(); ++i) {
+      const char* example = d->input_examples[i];
+      info.input_examples.push_back(example ? std::optional<std::string>(example) : std::nullopt);
+    }
+  }
   return model;
 }
 

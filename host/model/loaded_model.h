@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,8 @@ struct ModelInfo {
   std::vector<FieldInfo> outputs;
   uint32_t capabilities = 0;  // SH_CAP_* bits
   bool thread_safe = false;
+  // One example text per input (ABI 1.1); empty when the plugin gave none, nullopt per missing entry.
+  std::vector<std::optional<std::string>> input_examples;
 
   bool Has(uint32_t capability) const { return (capabilities & capability) != 0; }
 };

@@ -76,7 +76,12 @@ std::string SampleRequestDocument(const ModelInfo& info) {
   w.Key("rows");
   w.BeginArray();
   w.BeginArray();
-  for (const FieldInfo& f : info.inputs) w.String(ExampleOf(f.type));
+  // The model's own example (ABI 1.1, e.g. an MLflow input example) when it has one, else the
+  // Java scorer's per-type placeholder.
+  for (size_t i = 0; i < info.inputs.size(); ++i) {
+    const bool has_example = i < info.input_examples.size() && info.input_examples[i].has_value();
+    w.String(has_example ? *info.input_examples[i] : std::string(ExampleOf(info.inputs[i].type)));
+  }
   w.EndArray();
   w.EndArray();
   w.EndObject();

@@ -43,7 +43,9 @@ _Static_assert(offsetof(sh_model_info, n_outputs) == 48, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, outputs) == 56, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, capabilities) == 64, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, thread_safety) == 68, "1.0 layout");
-_Static_assert(sizeof(sh_model_info) == 72, "1.0 layout");
+/* 1.0 ended after thread_safety (72 bytes); 1.1 appended input_examples. */
+_Static_assert(offsetof(sh_model_info, input_examples) == 72, "1.1 layout");
+_Static_assert(sizeof(sh_model_info) == 80, "1.1 layout: append new fields and bump SH_ABI_MINOR");
 _Static_assert(sizeof(sh_load_args) == 48 && offsetof(sh_load_args, config) == 40, "1.0 layout");
 _Static_assert(sizeof(sh_score_options) == 16 && offsetof(sh_score_options, flags) == 8, "1.0 layout");
 _Static_assert(sizeof(struct ArrowSchema) == 72 && sizeof(struct ArrowArray) == 80, "Arrow C Data Interface");
@@ -69,6 +71,13 @@ int main(void) {
     fprintf(stderr, "SH_HAS_FIELD misses a field within struct_size\n");
     return 1;
   }
-  printf("plugin ABI %d.%d header compiles as C11; 1.0 layout frozen\n", SH_ABI_MAJOR, SH_ABI_MINOR);
+  /* A 1.0 plugin's model description ends before input_examples: a reader must not see it. */
+  sh_model_info info = {0};
+  info.struct_size = offsetof(sh_model_info, input_examples);
+  if (SH_HAS_FIELD(&info, sh_model_info, input_examples)) {
+    fprintf(stderr, "a 1.0 sh_model_info appears to carry input_examples\n");
+    return 1;
+  }
+  printf("plugin ABI %d.%d header compiles as C11; 1.0 and 1.1 layouts frozen\n", SH_ABI_MAJOR, SH_ABI_MINOR);
   return 0;
 }

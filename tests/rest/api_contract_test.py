@@ -63,6 +63,9 @@ class ExampleModelTest(unittest.TestCase):
         self.assertEqual(keys(sample), ["fields", "rows"])
         self.assertEqual(sample["fields"], self.inputs())
         self.assertEqual(len(sample["rows"]), 1)
+        # The example model gives its feature means as input examples (ABI 1.1 input_examples):
+        # the sample row carries them instead of the per-type "0" placeholders.
+        self.assertEqual([round(float(v), 2) for v in sample["rows"][0]], [5.84, 3.06, 3.76, 1.2])
         status, scored = self.server.post_json("/model/score", sample)
         self.assertEqual(status, 200, scored)
         self.assertEqual(len(scored["score"]), 1)

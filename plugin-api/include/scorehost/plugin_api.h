@@ -25,8 +25,9 @@
  *     sizeof() as *it* was compiled. A reader must check `struct_size` before touching a field that
  *     was appended in a later minor version (SH_HAS_FIELD below).
  *   - Fields are only appended, never reordered or removed; each addition is tagged `since 1.N`
- *     and bumps SH_ABI_MINOR. The released 1.0 layout is frozen by static asserts in
+ *     and bumps SH_ABI_MINOR. The released layouts are frozen by static asserts in
  *     tests/abi/abi_layout_test.c.
+ *   - History: 1.0 first release; 1.1 added sh_model_info.input_examples.
  *   - The first three fields of `sh_plugin_api` (struct_size, abi_major, abi_minor) are frozen
  *     across *all* majors, so the host can always read a plugin's version, even a future one.
  *
@@ -73,7 +74,7 @@ extern "C" {
 /* ============================================================================================ */
 
 #define SH_ABI_MAJOR 1
-#define SH_ABI_MINOR 0
+#define SH_ABI_MINOR 1
 
 /* True when `ptr` (a pointer to a size-prefixed struct) was filled by a party that knew `field`. */
 #define SH_HAS_FIELD(ptr, type, field) \
@@ -254,6 +255,13 @@ typedef struct sh_model_info {
   const sh_field* outputs;
   uint32_t capabilities;     /* SH_CAP_* bits */
   sh_thread_safety thread_safety;
+
+  /* ---- since 1.1 (read only when SH_HAS_FIELD says the plugin filled it) ---- */
+
+  /* Optional (may be NULL): one example value per input, in `inputs` order, as the text a client
+   * would send (e.g. from an MLflow model's input example); an entry may be NULL (no example for
+   * that input). The host builds GET /model/sample_request from it. Owned by the model. */
+  const char* const* input_examples;
 } sh_model_info;
 
 /* ============================================================================================ */

@@ -38,6 +38,8 @@ struct Model {
   std::vector<std::string> output_names;
   std::vector<sh_field> inputs;
   std::vector<sh_field> outputs;
+  std::vector<std::string> example_texts;  // the feature means, as sample_request values
+  std::vector<const char*> examples;
   sh_model_info info{};
 };
 
@@ -121,7 +123,13 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
       model->output_names.push_back(m.target + "." + m.negative_label);
       model->output_names.push_back(m.target + "." + m.positive_label);
     }
-    for (const auto& f : m.features) model->inputs.push_back({f.name.c_str(), SH_TYPE_FLOAT64});
+    for (const auto& f : m.features) {
+      model->inputs.push_back({f.name.c_str(), SH_TYPE_FLOAT64});
+      std::ostringstream mean;
+      mean << f.mean;
+      model->example_texts.push_back(mean.str());
+    }
+    for (const auto& text : model->example_texts) model->examples.push_back(text.c_str());
     for (const auto& name : model->output_names) model->outputs.push_back({name.c_str(), SH_TYPE_FLOAT64});
     model->description = std::string(m.kind == LinearModel::Kind::kLinear ? "linear" : "logistic") +
                          " regression of " + m.target + " on " + std::to_string(m.features.size()) + " features";
@@ -137,6 +145,7 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
     info.capabilities = SH_CAP_SCORE | SH_CAP_CONTRIBUTION_ORIGINAL | SH_CAP_CONTRIBUTION_TRANSFORMED |
                         (m.interval_half_width >= 0 ? SH_CAP_SCORE_PREDICTION_INTERVAL : 0);
     info.thread_safety = SH_THREAD_SAFE;  // scoring only reads the model
+    info.input_examples = model->examples.data();
     *out_model = reinterpret_cast<sh_model*>(model.release());
   });
 }
