@@ -51,15 +51,27 @@ void Drain(rest::ModelApi& api, double timeout_s) {
   api.BeginDrain();
   spdlog::info("shutdown requested: draining {} in-flight scoring request(s) (DRAIN_TIMEOUT={} s)", api.pending(),
                timeout_s);
-  while (Clock::now() < deadline) {
-    if (Clock::now() >= settle && api.pending() == 0 && api.unflushed() == 0) break;
+  while (Clock::now() < deadline && (Clock::now() < settle || api.pending() != 0))
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  if (api.pending() != 0) {
+    spdlog::warn("drain timeout: {} request(s) still being scored are dropped", api.pending());
+    return;
   }
-  if (api.pending() != 0 || api.unflushed() != 0)
-    spdlog::warn("drain timeout: {} request(s) still being scored, {} response(s) unsent", api.pending(),
-                 api.unflushed());
-  else
-    spdlog::info("drained in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+  // Every response is handed to the transport; wait for the writes to settle. A response to a
+  // client that already hung up never settles (Pistache drops it silently), so stop once the
+  // count has not moved for a while rather than waiting for zero.
+  const Clock::time_point flush_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(2));
+  int64_t last = api.unflushed();
+  Clock::time_point last_change = Clock::now();
+  while (last != 0 && Clock::now() < flush_deadline && Clock::now() - last_change < std::chrono::milliseconds(200)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    int64_t now = api.unflushed();
+    if (now != last) {
+      last = now;
+      last_change = Clock::now();
+    }
+  }
+  spdlog::info("drained in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
 int RunServe(ServingSettings& settings, const CommonOptions& common) {
