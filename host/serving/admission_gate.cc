@@ -39,8 +39,13 @@ void AdmissionGate::Enter(Ticket ticket) {
                             waiting_.size(), options_.slots);
     } else {
       waiting_.push_back(Waiter{std::move(ticket), Clock::now(), false});
-      // The timer only needs to hear about a new earliest deadline, i.e. a first waiter.
-      if (waiting_.size() == 1) timer_wakeup_.notify_all();
+      // Waiters queue in arrival order, so a newcomer's deadlines are never earlier than the ones
+      // the timer already sleeps towards; only an idle timer needs waking (a wake-up per
+      // request would cost a futex call each under load).
+      if (timer_idle_) {
+        timer_idle_ = false;
+        timer_wakeup_.notify_all();
+      }
       return;
     }
   }
@@ -126,8 +131,12 @@ void AdmissionGate::TimerLoop() {
       lock.lock();
       continue;
     }
-    if (wake == Clock::time_point::max()) timer_wakeup_.wait(lock);
-    else timer_wakeup_.wait_until(lock, wake);
+    if (wake == Clock::time_point::max()) {
+      timer_idle_ = true;
+      timer_wakeup_.wait(lock);
+    } else {
+      timer_wakeup_.wait_until(lock, wake);
+    }
   }
 }
 

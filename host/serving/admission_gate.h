@@ -71,6 +71,7 @@ class AdmissionGate {
   std::size_t in_use_ = 0;
   std::deque<Waiter> waiting_;
   bool stopping_ = false;
+  bool timer_idle_ = false;  // the timer sleeps without a deadline: a new waiter must wake it
   std::thread timer_;
 };
 
