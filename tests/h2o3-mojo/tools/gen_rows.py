@@ -1,9 +1,13 @@
 import csv, zipfile, sys, os, math
+# gen_rows.py <mojo dir> <out dir> [data csv (default /tmp/fresh/fresh.csv)] [MOJO name prefix]
 mojo_dir, out_dir = sys.argv[1], sys.argv[2]
-data = list(csv.reader(open("/tmp/fresh/fresh.csv")))
+data_path = sys.argv[3] if len(sys.argv) > 3 else "/tmp/fresh/fresh.csv"
+prefix = sys.argv[4] if len(sys.argv) > 4 else ""
+data = list(csv.reader(open(data_path)))
 header, body = data[0], data[1:]
-off_idx = header.index("off")
+off_idx = header.index("off") if "off" in header else None
 for fn in sorted(os.listdir(mojo_dir)):
+    if not fn.endswith(".mojo") or not fn.startswith(prefix): continue
     name = fn[:-5]
     z = zipfile.ZipFile(os.path.join(mojo_dir, fn))
     ini = z.read("model.ini").decode().splitlines()
@@ -28,7 +32,7 @@ for fn in sorted(os.listdir(mojo_dir)):
                 vals.append(str(doms[i].index(v)) if v in doms[i] else "NaN")
             else:
                 vals.append(v if v else "NaN")
-        rows.append(",".join(vals) + ";" + r[off_idx])
+        rows.append(",".join(vals) + ";" + (r[off_idx] if off_idx is not None else "0"))
     n = nf
     edge = [["NaN"] * n, ["0"] * n, [str(-x) for x in range(n)], [str(x) for x in range(n + 1)], [str(x) for x in range(n - 1)]]
     for i in range(n - 1):

@@ -1,0 +1,208 @@
+"""End to end: the real `scorehost serve` and `scorehost score` with H2O-3 MOJOs through the
+h2o3-mojo plugin, checked against H2O's own Java outputs (PredictCsv --decimal on the same CSV).
+
+Fixtures (tests/data/mojoland/fresh, made by tests/h2o3-mojo/tools/regen_big.sh with h2o 3.46.0.11):
+  big_gbm_cat1200.mojo  GBM regression over a 1200-level and a 40-level categorical
+  big_drf_cat1200.mojo  DRF binomial over the same columns
+  big_test.csv          300 rows with empty cells, unseen levels (k9999, unseen) and extra columns
+  <name>_predictcsv.csv PredictCsv --decimal output for big_test.csv
+
+Run by CTest with SCOREHOST_BIN and SCOREHOST_SOURCE_DIR (see CMakeLists.txt)."""
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE = os.environ["SCOREHOST_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(SOURCE, "tests", "rest"))
+import serving_harness  # noqa: E402  (the REST tests' helper: starts and talks to `scorehost serve`)
+from serving_harness import Server  # noqa: E402
+
+BIN = os.environ["SCOREHOST_BIN"]
+FRESH = os.path.join(SOURCE, "tests", "data", "mojoland", "fresh")
+GBM = os.path.join(FRESH, "big_gbm_cat1200.mojo")
+DRF = os.path.join(FRESH, "big_drf_cat1200.mojo")
+TEST_CSV = os.path.join(FRESH, "big_test.csv")
+INPUTS = ["x1", "x2", "x3", "cbig", "cmid"]
+TOLERANCE = 1e-10
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def golden(name):
+    return read_csv(os.path.join(FRESH, name + "_predictcsv.csv"))
+
+
+def test_rows():
+    header, rows = read_csv(TEST_CSV)
+    index = [header.index(c) for c in INPUTS]
+    return [[r[i] for i in index] for r in rows]
+
+
+class ArgServer(Server):
+    """A Server started with extra command-line arguments (for -Dmojo.path=)."""
+
+    def __init__(self, args, **env):
+        self.port = serving_harness.free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="scorehost-serve-", suffix=".log", delete=False)
+        environment = {k: v for k, v in os.environ.items() if k not in ("MODEL_PATH", "SCORER_MOJO_PATH")}
+        environment.update({"PORT": str(self.port), "HOST": "127.0.0.1", "LOG_LEVEL": "INFO", "DRAIN_TIMEOUT": "20"})
+        environment.update({k: str(v) for k, v in env.items()})
+        self.process = subprocess.Popen([serving_harness.SCOREHOST, "serve", *args], env=environment,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+
+class Numbers:
+    def assertClose(self, expected, actual, what):
+        if math.isnan(expected):
+            self.assertTrue(math.isnan(actual), what)
+        else:
+            self.assertLessEqual(abs(expected - actual), TOLERANCE, "%s: expected %r, got %r" % (what, expected, actual))
+
+    def assertMatchesGolden(self, header, golden_rows, fields, score, labels):
+        """`score` rows (strings/None) against PredictCsv rows; `labels`: column indices compared exactly."""
+        self.assertEqual(fields, header)
+        self.assertEqual(len(score), len(golden_rows))
+        for r, (want, got) in enumerate(zip(golden_rows, score)):
+            for c, (w, g) in enumerate(zip(want, got)):
+                if c in labels:
+                    self.assertEqual(w, g, "row %d column %s" % (r, header[c]))
+                else:
+                    self.assertIsNotNone(g, "row %d column %s" % (r, header[c]))
+                    self.assertClose(float(w), float(g), "row %d column %s" % (r, header[c]))
+
+
+class ServeRegression(unittest.TestCase, Numbers):
+    """GBM regression served through MODEL_PATH: the whole REST API with this model."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(GBM)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def test_schema(self):
+        status, schema = self.server.get_json("/model/schema")
+        self.assertEqual(status, 200)
+        self.assertEqual(schema["schema"]["inputFields"],
+                         [{"name": n, "dataType": "Str" if n.startswith("c") else "Float64"} for n in INPUTS])
+        self.assertEqual(schema["schema"]["outputFields"], [{"name": "predict", "dataType": "Float64"}])
+        status, _, model_id = self.server.request("GET", "/model/id")
+        self.assertEqual((status, model_id.decode()), (200, schema["id"]))
+        self.assertTrue(schema["id"])  # the MOJO's uuid
+
+    def test_capabilities_default(self):
+        self.assertEqual(self.server.get_json("/model/capabilities"), (200, ["SCORE"]))
+
+    def test_score_matches_predictcsv(self):
+        # Level strings, numbers as strings, empty cells as JSON null, unseen levels as they are.
+        rows = [[c if c != "" else None for c in r] for r in test_rows()]
+        status, body = self.server.post_json("/model/score", {"fields": INPUTS, "rows": rows})
+        self.assertEqual(status, 200, body)
+        header, want = golden("big_gbm_cat1200")
+        self.assertMatchesGolden(header, want, body["fields"], body["score"], labels=())
+
+    def test_json_numbers_level_indices_and_null_spellings(self):
+        # Row 0 of big_test.csv three ways: as the CSV has it, with JSON numbers, and with the
+        # categorical levels given as their domain indices ("k1018" is index 1018, "m21" is 21).
+        base = test_rows()[0]
+        numeric = [float(base[0]), float(base[1]), float(base[2]), base[3], base[4]]
+        indices = base[:3] + ["1018", "21"]
+        # Row 3 has an empty x1: "NA", null and "" all mean missing.
+        missing_row = test_rows()[3]
+        spellings = [[None] + missing_row[1:], ["NA"] + missing_row[1:], [""] + missing_row[1:]]
+        status, body = self.server.post_json("/model/score",
+                                             {"fields": INPUTS, "rows": [base, numeric, indices] + spellings})
+        self.assertEqual(status, 200, body)
+        _, want = golden("big_gbm_cat1200")
+        got = [float(r[0]) for r in body["score"]]
+        for i in range(3):
+            self.assertClose(float(want[0][0]), got[i], "row 0 variant %d" % i)
+        for i in range(3, 6):
+            self.assertClose(float(want[3][0]), got[i], "row 3 missing spelling %d" % i)
+
+    def test_unknown_level_is_missing(self):
+        # Row 7 has cbig = k9999 (never seen): the same score as a null level.
+        row = test_rows()[7]
+        self.assertEqual(row[3], "k9999")
+        status, body = self.server.post_json("/model/score", {"fields": INPUTS, "rows": [row, row[:3] + [None, row[4]]]})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["score"][0], body["score"][1])
+        self.assertClose(float(golden("big_gbm_cat1200")[1][7][0]), float(body["score"][0][0]), "row 7")
+
+    def test_sample_request_scores(self):
+        status, sample = self.server.get_json("/model/sample_request")
+        self.assertEqual(status, 200)
+        self.assertEqual(sample["fields"], INPUTS)
+        self.assertEqual(len(sample["rows"]), 1)
+        status, scored = self.server.post_json("/model/score", sample)
+        self.assertEqual(status, 200, scored)
+        self.assertEqual(len(scored["score"]), 1)
+        self.assertFalse(math.isnan(float(scored["score"][0][0])))
+
+    def test_bad_requests(self):
+        status, body = self.server.post_json("/model/score", {"fields": INPUTS, "rows": [["abc", "1", "1", "k0001", "m01"]]})
+        self.assertEqual(status, 400, body)
+        status, body = self.server.post_json("/model/score", {"fields": INPUTS, "rows": [],
+                                                              "requestPredictionIntervals": True})
+        self.assertEqual(status, 400, body)  # H2O-3 MOJOs carry no prediction intervals
+
+
+class ServeAliases(unittest.TestCase, Numbers):
+    """The seed's spellings of the model path, with the binomial DRF (labels + probabilities)."""
+
+    def check(self, server):
+        status, schema = server.get_json("/model/schema")
+        self.assertEqual(status, 200)
+        self.assertEqual(schema["schema"]["outputFields"],
+                         [{"name": "predict", "dataType": "Str"}, {"name": "no", "dataType": "Float64"},
+                          {"name": "yes", "dataType": "Float64"}])
+        rows = [[c if c != "" else None for c in r] for r in test_rows()]
+        status, body = server.post_json("/model/score", {"fields": INPUTS, "rows": rows})
+        self.assertEqual(status, 200, body)
+        header, want = golden("big_drf_cat1200")
+        self.assertMatchesGolden(header, want, body["fields"], body["score"], labels=(0,))
+
+    def test_scorer_mojo_path(self):
+        with Server("", SCORER_MOJO_PATH=DRF) as server:
+            self.check(server)
+
+    def test_java_property(self):
+        with ArgServer(["-Dmojo.path=" + DRF]) as server:
+            self.check(server)
+
+
+class ScoreCommand(unittest.TestCase, Numbers):
+    """`scorehost score` on the CSV gives PredictCsv's numbers."""
+
+    def run_score(self, model):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.csv")
+            proc = subprocess.run([BIN, "score", "--model", model, "--input", TEST_CSV, "--output", out, "--quiet"],
+                                  capture_output=True, text=True, timeout=120)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            return read_csv(out)
+
+    def test_regression_csv(self):
+        header, rows = self.run_score(GBM)
+        want_header, want = golden("big_gbm_cat1200")
+        self.assertMatchesGolden(want_header, want, header, [[c if c != "" else None for c in r] for r in rows], ())
+
+    def test_binomial_csv(self):
+        header, rows = self.run_score(DRF)
+        want_header, want = golden("big_drf_cat1200")
+        self.assertMatchesGolden(want_header, want, header, rows, labels=(0,))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
