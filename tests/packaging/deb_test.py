@@ -11,6 +11,9 @@
 5. A clean Debian 12 (debootstrap minbase, prepared by .ci/packaging-deps.sh): `apt-get install
    ./scorehost_*.deb` pulls exactly the declared Depends from Debian, then the chrooted scorehost
    scores (and serves, when available) a MOJO.
+6. The runtime stage of packaging/docker/Dockerfile.native executed in such a root (no Docker
+   engine here): its RUN lines as written, then `scorehost serve` as its non-root USER, and its
+   HEALTHCHECK command.
 
 Skipped (exit 77, with the reason) in the sanitizer build: its binaries need libasan and are not
 what anyone packages.
@@ -18,6 +21,7 @@ what anyone packages.
 import contextlib
 import json
 import os
+import shlex
 import re
 import shutil
 import signal
@@ -139,7 +143,7 @@ def serving(cmd, port, env=None):
         log.close()
 
 
-def check_serve_scores(testcase, port, model_fields_row):
+def check_serve_scores(testcase, port):
     """GET /model/sample_request, POST it to /model/score: 200 and one answer row per input row."""
     status, text = http("GET", f"http://127.0.0.1:{port}/model/sample_request")
     testcase.assertEqual(status, 200, text)
@@ -318,7 +322,7 @@ class DebPackageTest(unittest.TestCase):
         port = free_port()
         with serving([self.installed_bin, "serve", "--model-path", MOJO, "--host", "127.0.0.1",
                       "--port", str(port)], port):
-            check_serve_scores(self, port, None)
+            check_serve_scores(self, port)
 
     # ---- 4. the tarball is relocatable
     def test_tarball_works_wherever_unpacked(self):
@@ -338,6 +342,36 @@ class DebPackageTest(unittest.TestCase):
 
     # ---- 5. a clean Debian 12
     def test_apt_install_on_clean_debian12(self):
+        started = time.monotonic()
+        chroot = self.clean_debian12("chroot")
+        shutil.copy(self.deb, os.path.join(chroot, "tmp", "scorehost.deb"))
+        os.makedirs(os.path.join(chroot, "models"), exist_ok=True)
+        shutil.copy(MOJO, os.path.join(chroot, "models", "iris.mojo"))
+        shutil.copy(MOJO_INPUT, os.path.join(chroot, "models", "iris.csv"))
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
+        inst = run(["chroot", chroot, "apt-get", "-qq", "update"], env=env, check=False)
+        self.assertEqual(inst.returncode, 0, inst.stdout + inst.stderr)
+        inst = run(["chroot", chroot, "apt-get", "install", "-y", "--no-install-recommends", "/tmp/scorehost.deb"],
+                   env=env, check=False)
+        self.assertEqual(inst.returncode, 0, inst.stdout + inst.stderr)
+        print(f"clean Debian 12 install: {time.monotonic() - started:.1f} s", file=sys.stderr)
+        out = run(["chroot", chroot, "scorehost", "runtimes"], env=env).stdout
+        rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+        self.assertTrue(rows["h2o3-mojo-scorer"].rstrip().endswith("available"), out)
+        run(["chroot", chroot, "scorehost", "score", "--model", "/models/iris.mojo", "--input",
+             "/models/iris.csv", "--output", "/models/out.csv", "--quiet"], env=env)
+        with open(os.path.join(chroot, "models", "out.csv")) as f:
+            got = f.read()
+        want = score_csv(BUILD_BIN, MOJO, MOJO_INPUT, os.path.join(self.tmp, "m.csv"))
+        self.assertEqual(got, want)
+        if has_serve(BUILD_BIN):
+            port = free_port()
+            with serving(["chroot", chroot, "scorehost", "serve", "--model-path", "/models/iris.mojo",
+                          "--host", "127.0.0.1", "--port", str(port)], port, env=env):
+                check_serve_scores(self, port)
+
+    def clean_debian12(self, name):
+        """A fresh copy of the clean Debian 12 root, with /proc mounted (unmounted at cleanup)."""
         msg = None
         if not os.path.isfile(os.path.join(ROOTFS, ".complete")):
             msg = "no clean Debian 12 root (run .ci/packaging-deps.sh, or set SCOREHOST_DEB_ROOTFS)"
@@ -347,42 +381,84 @@ class DebPackageTest(unittest.TestCase):
             if IN_CI:
                 self.fail(msg)
             self.skipTest(msg)
-        chroot = os.path.join(self.tmp, "chroot")
-        started = time.monotonic()
+        chroot = os.path.join(self.tmp, name)
         run(["cp", "-a", ROOTFS, chroot])
         with open(os.path.join(chroot, "etc", "debian_version")) as f:
             self.assertTrue(f.read().startswith("12."))
-        shutil.copy(self.deb, os.path.join(chroot, "tmp", "scorehost.deb"))
-        os.makedirs(os.path.join(chroot, "models"), exist_ok=True)
-        shutil.copy(MOJO, os.path.join(chroot, "models", "iris.mojo"))
-        shutil.copy(MOJO_INPUT, os.path.join(chroot, "models", "iris.csv"))
         shutil.copy("/etc/resolv.conf", os.path.join(chroot, "etc", "resolv.conf"))
-        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
         # /proc is needed by scorehost (it locates its plugins from /proc/self/exe) and by apt.
         run(["mount", "-t", "proc", "proc", os.path.join(chroot, "proc")])
-        try:
-            inst = run(["chroot", chroot, "apt-get", "-qq", "update"], env=env, check=False)
-            self.assertEqual(inst.returncode, 0, inst.stdout + inst.stderr)
-            inst = run(["chroot", chroot, "apt-get", "install", "-y", "--no-install-recommends", "/tmp/scorehost.deb"],
-                       env=env, check=False)
-            self.assertEqual(inst.returncode, 0, inst.stdout + inst.stderr)
-            print(f"clean Debian 12 install: {time.monotonic() - started:.1f} s", file=sys.stderr)
-            out = run(["chroot", chroot, "scorehost", "runtimes"], env=env).stdout
-            rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
-            self.assertTrue(rows["h2o3-mojo-scorer"].rstrip().endswith("available"), out)
-            run(["chroot", chroot, "scorehost", "score", "--model", "/models/iris.mojo", "--input",
-                 "/models/iris.csv", "--output", "/models/out.csv", "--quiet"], env=env)
-            with open(os.path.join(chroot, "models", "out.csv")) as f:
-                got = f.read()
-            want = score_csv(BUILD_BIN, MOJO, MOJO_INPUT, os.path.join(self.tmp, "m.csv"))
-            self.assertEqual(got, want)
-            if has_serve(BUILD_BIN):
-                port = free_port()
-                with serving(["chroot", chroot, "scorehost", "serve", "--model-path", "/models/iris.mojo",
-                              "--host", "127.0.0.1", "--port", str(port)], port, env=env):
-                    check_serve_scores(self, port, None)
-        finally:
-            subprocess.run(["umount", os.path.join(chroot, "proc")])
+        self.addCleanup(subprocess.run, ["umount", os.path.join(chroot, "proc")])
+        return chroot
+
+    # ---- 6. the native image's runtime stage, without a Docker engine
+    def test_native_image_runtime_stage_runs_in_clean_debian12(self):
+        """Executes the final stage of packaging/docker/Dockerfile.native in a clean Debian 12 root
+        (what debian:12-slim is): its COPY/ARG/ENV/RUN lines as written (the build stage's
+        artefact, /out/scorehost.deb, is this build's .deb), then runs the ENTRYPOINT as its USER in
+        its WORKDIR with its ENV (plus MODEL_PATH, and HOST/PORT for this machine, like `docker run
+        -e`), and runs its HEALTHCHECK command as that user."""
+        if not has_serve(BUILD_BIN):
+            self.skipTest("this build has no `scorehost serve` yet")
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from dockerfile_parse import instructions, stages
+        dockerfile = os.path.join(SOURCE, "packaging", "docker", "Dockerfile.native")
+        final = stages(instructions(dockerfile))[-1][2]
+        root = self.clean_debian12("image")
+        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+        shell = ["/bin/sh", "-c"]
+        user = workdir = entrypoint = healthcheck = None
+        for word, rest in final:
+            if word == "SHELL":
+                shell = json.loads(rest)
+            elif word in ("ENV", "ARG"):
+                for item in shlex.split(rest):
+                    key, _, value = item.partition("=")
+                    if word == "ENV" or key not in env:
+                        env[key] = value
+            elif word == "COPY":
+                args = rest.split()
+                opts = [a for a in args if a.startswith("--")]
+                src, dest = [a for a in args if not a.startswith("--")]
+                if "--from=build" in opts:
+                    self.assertEqual(src, "/out/scorehost.deb")
+                    src = self.deb
+                else:
+                    self.assertEqual(opts, [o for o in opts if o.startswith("--chmod=")], opts)
+                    src = os.path.join(SOURCE, src)
+                target = os.path.join(root, dest.lstrip("/"))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copy(src, target)
+                for o in opts:
+                    if o.startswith("--chmod="):
+                        os.chmod(target, int(o.split("=")[1], 8))
+            elif word == "RUN":
+                r = run(["chroot", root, "/usr/bin/env", "-i", *[f"{k}={v}" for k, v in env.items()],
+                         *shell, rest], check=False, stdin=subprocess.DEVNULL)
+                self.assertEqual(r.returncode, 0, f"RUN {rest}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+            elif word == "USER":
+                user = rest
+            elif word == "WORKDIR":
+                workdir = rest
+            elif word == "ENTRYPOINT":
+                entrypoint = json.loads(rest)
+            elif word == "HEALTHCHECK":
+                healthcheck = json.loads(rest.split(" CMD ", 1)[1])
+            elif word not in ("EXPOSE", "STOPSIGNAL", "LABEL"):
+                self.fail(f"the test does not know how to run {word}")
+        self.assertTrue(user and workdir and entrypoint and healthcheck)
+        shutil.copy(MOJO, os.path.join(root, "models", "iris.mojo"))
+        port = free_port()
+        run_env = {**env, "MODEL_PATH": "/models/iris.mojo", "HOST": "127.0.0.1", "PORT": str(port)}
+        as_user = ["chroot", f"--userspec={user}", root, "/usr/bin/env", "-i", "-C", workdir,
+                   *[f"{k}={v}" for k, v in run_env.items()]]
+        with serving(as_user + entrypoint, port) as proc:
+            check_serve_scores(self, port)
+            with open(f"/proc/{proc.pid}/status") as f:
+                uids = next(l for l in f if l.startswith("Uid:")).split()[1:]
+            self.assertEqual(set(uids), {user.split(":")[0]})  # real, effective, saved: not root
+            hc = run(as_user + healthcheck, check=False)
+            self.assertEqual(hc.returncode, 0, hc.stdout + hc.stderr)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ The volume cases are the seed's own examples (reference: "Generic Ephemeral volu
 """
 import copy
 import os
-import sys
 import unittest
 
 import helm_python as helm
