@@ -321,6 +321,18 @@ class TerminationAndAutoscalingTest(RenderFailure):
         # The HPA owns the replica count: the Deployment must not fight it on every upgrade.
         self.assertNotIn("replicas", one(docs, "Deployment")["spec"])
 
+    def test_service_monitor(self):
+        docs = render({"metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prom"}}}})
+        sm = one(docs, "ServiceMonitor")
+        self.assertEqual(sm["apiVersion"], "monitoring.coreos.com/v1")
+        self.assertEqual(sm["metadata"]["labels"]["release"], "prom")
+        self.assertEqual(sm["spec"]["endpoints"], [{"port": "http", "path": "/metrics", "interval": "30s",
+                                                    "scrapeTimeout": "10s"}])
+        # It selects the Service by the Service's own labels.
+        self.assertLessEqual(sm["spec"]["selector"]["matchLabels"].items(),
+                             one(docs, "Service")["metadata"]["labels"].items())
+        self.assertEqual(one(docs, "Service")["spec"]["ports"][0]["name"], "http")
+
     def test_cpu_target_without_cpu_request_is_refused(self):
         # null removes the default cpu request (Helm's way to delete a default key).
         self.assertRenderFails({"autoscaling": {"enabled": True}, "resources": {"requests": {"cpu": None}}},
