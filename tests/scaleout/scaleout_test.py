@@ -21,7 +21,6 @@ machine's speed (the sanitizer build is several times slower). Bounded: MAX_REQU
 DEADLINE_S seconds, whichever comes first; the test fails if a bound cuts the scenario short.
 """
 import csv
-import json
 import os
 import random
 import shutil
