@@ -1,0 +1,74 @@
+// XGBoost's legacy binary model format (what xgboost4j's Booster.toByteArray() writes and an H2O-3
+// XGBoost MOJO stores as `boosterBytes`), read natively: learner parameters, objective, and a
+// gbtree / dart / gblinear booster. Prediction reproduces the pure-Java predictor genmodel uses
+// (h2oai/xgboost-predictor): float accumulation in tree order, Java's float/double conversions.
+// Every read is bounds-checked and the trees are validated (acyclic, children and features in
+// range) so that scoring needs no checks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scorehost::h2o3 {
+
+inline constexpr size_t kXgbMaxInlineOutputs = 64;
+
+class XgbBooster {
+ public:
+  enum class Kind { kGbtree, kDart, kGblinear };
+  enum class Objective { kIdentity, kLogistic, kSoftprob, kExp };
+
+  // Parses `bytes`; `origin` names it in messages; `n_inputs` is the length of the feature vector
+  // the model will be given (every split feature / linear weight must fall inside it).
+  // Throws MojoError: kDataLoss (truncated, inconsistent), kUnimplemented (objective, booster).
+  static XgbBooster Parse(const std::string& bytes, const std::string& origin, int32_t n_inputs);
+
+  // Transformed predictions (n_outputs() floats) for the dense feature vector `fv` (NaN = missing).
+  // With `use_margin`, `base_margin` replaces the model's base score (H2O's offset).
+  void Predict(const float* fv, bool use_margin, float base_margin, float* out) const;
+
+  // genmodel scores a MOJO with libxgboost instead of the Java predictor when model.ini says
+  // use_java_scoring_by_default = false, or (MOJO 1.00, no such key) for dart and gblinear.
+  // libxgboost's gblinear adds the base margin first; its trees sum like the Java predictor.
+  void set_native_scoring(bool native) { native_linear_order_ = native; }
+
+  size_t n_outputs() const { return static_cast<size_t>(n_groups_); }
+  size_t n_trees() const { return n_trees_; }
+  const std::string& objective() const { return objective_name_; }
+  const std::string& booster_name() const { return booster_name_; }
+
+ private:
+  struct Node {
+    int32_t left;      // absolute node index, -1 for a leaf
+    int32_t right;
+    int32_t dflt;      // the child taken for a missing value
+    uint32_t feature;
+    float value;       // split condition or leaf value
+  };
+  float TreeValue(size_t tree, const float* fv) const {
+    const Node* n = &nodes_[roots_[tree]];
+    while (n->left >= 0) {
+      const float f = fv[n->feature];
+      n = &nodes_[static_cast<size_t>(f != f ? n->dflt : (f < n->value ? n->left : n->right))];
+    }
+    return n->value;
+  }
+
+  Kind kind_ = Kind::kGbtree;
+  Objective objective_ = Objective::kIdentity;
+  std::string objective_name_, booster_name_;
+  float base_score_ = 0;
+  int32_t n_groups_ = 1;
+  size_t n_trees_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<uint32_t> roots_;                    // per tree
+  std::vector<std::vector<uint32_t>> group_trees_;  // per output group, tree indices in order
+  std::vector<float> weight_drop_;                  // dart
+  bool native_linear_order_ = false;
+  int32_t linear_features_ = 0;                     // gblinear
+  std::vector<float> linear_weights_;               // gblinear: [feature][group], then bias per group
+};
+
+}  // namespace scorehost::h2o3

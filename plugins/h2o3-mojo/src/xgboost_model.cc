@@ -1,0 +1,179 @@
+// XGBoost MOJOs (genmodel-extensions XGBoostJavaMojoModel + the pure-Java predictor it uses,
+// h2oai/xgboost-predictor). The booster is XGBoost's legacy binary model (`boosterBytes`), parsed
+// here natively (see xgboost_booster.*); the row goes through H2O's one-hot encoder
+// (OneHotEncoderFactory) and the booster's float arithmetic is kept in Java's order.
+#include <cmath>
+#include <cstring>
+
+#include "class_prediction.hpp"
+#include "errors.hpp"
+#include "java_semantics.hpp"
+#include "model_loaders.hpp"
+#include "xgboost_booster.hpp"
+
+namespace scorehost::h2o3 {
+
+namespace {
+
+class XgboostModel final : public RowScorer<XgboostModel> {
+ public:
+  struct Params {
+    XgbBooster booster;
+    std::string booster_name;
+    int cats = 0, nums = 0;
+    std::vector<int32_t> cat_offsets;  // cats + 1 entries (or just {0})
+    bool use_all_levels = true;
+    bool sparse = false;
+    bool compat10 = false;  // MOJO 1.00 with a non-gbtree booster: legacy one-hot lookup
+    bool has_offset = false;
+  };
+
+  XgboostModel(MojoMeta meta, Params p) : RowScorer(std::move(meta)), p_(std::move(p)) {
+    cat_len_ = p_.cat_offsets.back();
+    cat_map_.resize(static_cast<size_t>(cat_len_));
+    for (int c = 0; c < p_.cats; ++c)
+      for (int32_t j = p_.cat_offsets[static_cast<size_t>(c)]; j < p_.cat_offsets[static_cast<size_t>(c) + 1]; ++j)
+        cat_map_[static_cast<size_t>(j)] = c;
+  }
+
+  void ScoreRow(const double* row, size_t row_len, double offset, double* preds) const {
+    const size_t need = static_cast<size_t>(p_.cats + p_.nums);
+    thread_local std::vector<double> padded;
+    if (p_.compat10) {
+      // Java: too long -> ArrayIndexOutOfBoundsException; too short -> zero-padded.
+      if (row_len > need)
+        Fail(ErrorKind::kInvalidArgument, "the row has " + std::to_string(row_len) + " values, the model takes " +
+                                              std::to_string(need));
+      if (row_len < need) {
+        padded.assign(need, 0.0);
+        std::copy(row, row + row_len, padded.begin());
+        row = padded.data();
+        row_len = need;
+      }
+    } else if (row_len < need) {
+      Fail(ErrorKind::kInvalidArgument, "the row has " + std::to_string(row_len) + " values but the model needs " +
+                                            std::to_string(need));
+    }
+    if (!p_.has_offset && offset != 0)
+      Fail(ErrorKind::kInvalidArgument, "this XGBoost model was trained without an offset (Unsupported: offset != 0)");
+
+    // OneHotEncoderFactory.fromArray as a dense float vector.
+    thread_local std::vector<float> fv;
+    thread_local std::vector<int32_t> cat_values;
+    fv.resize(static_cast<size_t>(cat_len_ + p_.nums));
+    cat_values.resize(static_cast<size_t>(p_.cats));
+    const float not_hot = p_.sparse ? NAN : 0.0f;
+    std::fill(fv.begin(), fv.begin() + cat_len_, not_hot);
+    for (int i = 0; i < p_.cats; ++i) {  // GenModel.setCats
+      const int32_t lo = p_.cat_offsets[static_cast<size_t>(i)], hi = p_.cat_offsets[static_cast<size_t>(i) + 1];
+      int32_t v;
+      if (std::isnan(row[i])) {
+        v = hi - 1;
+      } else {
+        const int32_t c = JavaD2I(row[i]);
+        if (p_.use_all_levels) v = JavaIAdd(c, lo);
+        else v = c != 0 ? JavaIAdd(JavaISub(c, 1), lo) : -1;
+        if (v >= hi) v = hi - 1;
+      }
+      cat_values[static_cast<size_t>(i)] = v;
+    }
+    for (int i = 0; i < p_.cats; ++i) {
+      const int32_t v = cat_values[static_cast<size_t>(i)];
+      if (v < 0 || v >= cat_len_) continue;
+      // Default: slot v is hot only when it belongs to column i; 1.00 compatibility: any column.
+      if (p_.compat10 || cat_map_[static_cast<size_t>(v)] == i) fv[static_cast<size_t>(v)] = 1.0f;
+    }
+    for (int i = 0; i < p_.nums; ++i) {
+      const float val = static_cast<float>(row[p_.cats + i]);
+      fv[static_cast<size_t>(cat_len_ + i)] = p_.sparse && val == 0.0f ? NAN : val;
+    }
+
+    float out[kXgbMaxInlineOutputs];
+    std::vector<float> big;
+    float* o = out;
+    const size_t n_out = p_.booster.n_outputs();
+    if (n_out > kXgbMaxInlineOutputs) {
+      big.resize(n_out);
+      o = big.data();
+    }
+    p_.booster.Predict(fv.data(), p_.has_offset, static_cast<float>(offset), o);
+
+    // XGBoostMojoModel.toPreds
+    const int k = meta_.n_classes;
+    if (k > 2) {
+      for (size_t i = 0; i < n_out; ++i) preds[1 + i] = o[i];
+      preds[0] = PredictClass(preds, static_cast<size_t>(k), meta_.prior_class_distrib, row, row_len,
+                              meta_.default_threshold);
+    } else if (k == 2) {
+      preds[1] = static_cast<float>(1.0f - o[0]);
+      preds[2] = o[0];
+      preds[0] = PredictClass(preds, 2, meta_.prior_class_distrib, row, row_len, meta_.default_threshold);
+    } else {
+      preds[0] = o[0];
+    }
+  }
+
+  std::string Describe() const override {
+    std::string cat = meta_.category_name;
+    for (char& c : cat) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "H2O-3 XGBoost " + cat + " (" + p_.booster_name + ", " + p_.booster.objective() + "), " +
+           std::to_string(p_.booster.n_trees()) + " trees, MOJO " + meta_.mojo_version;
+  }
+  bool UsesOffset() const override { return p_.has_offset; }
+
+ private:
+  Params p_;
+  int32_t cat_len_ = 0;
+  std::vector<int> cat_map_;
+};
+
+}  // namespace
+
+std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, MojoMeta meta) {
+  const std::string& path = meta.path;
+  auto version = JavaParseDouble(meta.mojo_version);
+  if (!version || (*version != 1.00 && *version != 1.10))
+    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
+                                        " is not supported (supported: 1.00, 1.10)");
+  if (meta.category != ModelCategory::kRegression && meta.category != ModelCategory::kBinomial &&
+      meta.category != ModelCategory::kMultinomial)
+    Fail(ErrorKind::kUnimplemented, path + ": XGBoost " + meta.category_name + " models are not supported");
+  XgboostModel::Params p;
+  p.booster_name = ini.RequireString("booster");
+  const int64_t cats = ini.RequireInt("cats"), nums = ini.RequireInt("nums");
+  if (cats < 0 || nums < 0 || cats + nums > meta.n_features)
+    Fail(ErrorKind::kDataLoss, path + ": XGBoost cats=" + std::to_string(cats) + " nums=" + std::to_string(nums) +
+                                   " do not fit " + std::to_string(meta.n_features) + " features");
+  p.cats = static_cast<int>(cats);
+  p.nums = static_cast<int>(nums);
+  std::vector<int64_t> offs = ini.Ints("cat_offsets").value_or(std::vector<int64_t>{});
+  if (offs.empty() && cats == 0) offs = {0};
+  if (offs.size() != static_cast<size_t>(cats) + 1 || offs[0] < 0)
+    Fail(ErrorKind::kDataLoss, path + ": XGBoost cat_offsets must have cats + 1 = " + std::to_string(cats + 1) + " entries");
+  for (size_t i = 0; i < offs.size(); ++i) {
+    if ((i + 1 < offs.size() && offs[i] > offs[i + 1]) || offs[i] > (1 << 28))
+      Fail(ErrorKind::kDataLoss, path + ": XGBoost cat_offsets are not increasing");
+    p.cat_offsets.push_back(static_cast<int32_t>(offs[i]));
+  }
+  p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(true);
+  p.sparse = ini.Bool("sparse").value_or(false);
+  p.has_offset = ini.Bool("has_offset").value_or(false);
+  p.compat10 = *version == 1.00 && p.booster_name != "gbtree";
+  const int32_t n_inputs = p.cat_offsets.back() + p.nums;
+
+  p.booster = XgbBooster::Parse(archive.Read("boosterBytes"), path + ": boosterBytes", n_inputs);
+  // XGBoostMojoReader.useJavaScoring (without the system property).
+  const std::optional<bool> java_pref = ini.Bool("use_java_scoring_by_default");
+  p.booster.set_native_scoring(!(java_pref ? *java_pref : p.booster_name == "gbtree"));
+  if (p.booster.booster_name() != p.booster_name)
+    Fail(ErrorKind::kDataLoss, path + ": model.ini says booster " + p.booster_name + " but boosterBytes holds " +
+                                   p.booster.booster_name());
+  const size_t want_outputs = meta.n_classes > 2 ? static_cast<size_t>(meta.n_classes) : 1;
+  if (p.booster.n_outputs() != want_outputs)
+    Fail(ErrorKind::kDataLoss, path + ": the booster has " + std::to_string(p.booster.n_outputs()) +
+                                   " outputs, a " + meta.category_name + " model with " +
+                                   std::to_string(meta.n_classes) + " classes needs " + std::to_string(want_outputs));
+  return std::make_unique<XgboostModel>(std::move(meta), std::move(p));
+}
+
+}  // namespace scorehost::h2o3
