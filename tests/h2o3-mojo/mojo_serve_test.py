@@ -11,6 +11,7 @@ Run by CTest with SCOREHOST_BIN and SCOREHOST_SOURCE_DIR (see CMakeLists.txt).""
 import csv
 import math
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -180,6 +181,78 @@ class ServeAliases(unittest.TestCase, Numbers):
     def test_java_property(self):
         with ArgServer(["-Dmojo.path=" + DRF]) as server:
             self.check(server)
+
+
+def f32(text):
+    """The float32 a decimal text denotes (contributions are Java floats)."""
+    return struct.unpack("f", struct.pack("f", float(text)))[0]
+
+
+class ServeContributions(unittest.TestCase):
+    """TreeSHAP through the REST API, against H2O's predict_contributions (shap_gbm_bernoulli)."""
+
+    MOJO = os.path.join(FRESH, "shap_gbm_bernoulli.mojo")
+    FIELDS = ["x1", "x2", "c1", "c2"]
+
+    def request_rows(self, n):
+        header, rows = read_csv(os.path.join(FRESH, "fresh.csv"))
+        index = [header.index(c) for c in self.FIELDS]
+        return [[r[i] if r[i] != "" else None for i in index] for r in rows[:n]]
+
+    def assertEqualsH2O(self, contributions, n):
+        header, want = read_csv(os.path.join(FRESH, "shap_gbm_bernoulli_contrib.csv"))
+        self.assertEqual(contributions["features"], header)
+        self.assertEqual(len(contributions["contributionGroups"]), 1)
+        got = contributions["contributionGroups"][0]["contributions"]
+        self.assertEqual(len(got), n)
+        for r in range(n):
+            self.assertEqual([f32(v) for v in got[r]], [f32(v) for v in want[r]], "row %d" % r)
+
+    def test_capabilities_follow_settings(self):
+        for env in ({"SHAPLEY_ENABLE": "true"}, {"SHAPLEY_TYPES_ENABLED": "TRANSFORMED"}):
+            with Server(self.MOJO, **env) as server:
+                self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE", "CONTRIBUTION_TRANSFORMED"]))
+        with Server(self.MOJO) as server:
+            self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE"]))
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                    "fields": self.FIELDS, "rows": self.request_rows(1)})
+            self.assertEqual(status, 400, body)
+
+    def test_contribution_and_score_with_shapley(self):
+        with Server(self.MOJO, SHAPLEY_ENABLE="true") as server:
+            rows = self.request_rows(40)
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                    "fields": self.FIELDS, "rows": rows})
+            self.assertEqual(status, 200, body)
+            self.assertEqualsH2O(body, 40)
+            status, body = server.post_json("/model/score", {"fields": self.FIELDS, "rows": rows,
+                                                             "requestShapleyValueType": "TRANSFORMED"})
+            self.assertEqual(status, 200, body)
+            self.assertEqual(list(body), ["id", "fields", "score", "featureShapleyContributions"])
+            self.assertEqualsH2O(body["featureShapleyContributions"], 40)
+            # Contributions + bias = the prediction in link space (logit of p(yes)).
+            for scored, contrib in zip(body["score"], body["featureShapleyContributions"]["contributionGroups"][0]["contributions"]):
+                p = float(scored[2])
+                self.assertAlmostEqual(sum(float(v) for v in contrib), math.log(p / (1 - p)), delta=1e-5)
+            # ORIGINAL is not offered by MOJOs: the configured ALL shrinks to TRANSFORMED.
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "ORIGINAL",
+                                                                    "fields": self.FIELDS, "rows": rows[:1]})
+            self.assertEqual(status, 400, body)
+            self.assertIn("Expected: TRANSFORMED", body["detail"])
+            # The trees are shared: enabling Shapley values did not load the MOJO a second time.
+            self.assertEqual(server.output().count("h2o3-mojo: loaded "), 1, server.output())
+
+    def test_multinomial_has_no_contributions(self):
+        # H2O-3 has no TreeSHAP for multinomial models, so the plugin does not declare it and the
+        # server's capability gate answers (the ABI rule: a declared capability must work).
+        with Server(os.path.join(FRESH, "shap_gbm_multinomial.mojo"), SHAPLEY_ENABLE="true") as server:
+            self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE"]))
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                    "fields": self.FIELDS, "rows": self.request_rows(2)})
+            self.assertEqual(status, 400, body)
+            self.assertIn("Invalid shapley contribution request", body["detail"])
+            status, body = server.post_json("/model/score", {"fields": self.FIELDS, "rows": self.request_rows(2)})
+            self.assertEqual(status, 200, body)  # plain scoring is unaffected
 
 
 class ScoreCommand(unittest.TestCase, Numbers):

@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(self_description) {
   BOOST_TEST(std::string(api.runtimes[0].artifact_types[0]) == "h2o3_mojo");
   BOOST_TEST(std::string(api.runtimes[0].artifact_types[1]) == "mlflow_h2o3_mojo");
   BOOST_TEST(api.probe_artifact == nullptr);
-  BOOST_TEST(api.contribute == nullptr);
+  BOOST_TEST(api.contribute != nullptr);  // TreeSHAP for GBM/DRF
 }
 
 BOOST_AUTO_TEST_CASE(model_info_matches_the_mojo) {
@@ -176,6 +176,7 @@ BOOST_AUTO_TEST_CASE(model_info_matches_the_mojo) {
   BOOST_TEST(std::string(info.model_id) == "6964977533033189616");
   BOOST_TEST(std::string(info.artifact_type) == "h2o3_mojo");
   BOOST_TEST(std::string(info.description).find("GBM multinomial") != std::string::npos);
+  // Multinomial: no TreeSHAP (H2O-3 has none either), so only SCORE is declared.
   BOOST_TEST(info.capabilities == SH_CAP_SCORE);
   BOOST_TEST(info.thread_safety == SH_THREAD_SAFE);
   const std::vector<std::pair<std::string, sh_data_type>> inputs = {
@@ -423,4 +424,67 @@ BOOST_AUTO_TEST_CASE(concurrent_scoring_is_consistent) {
     });
   for (auto& t : threads) t.join();
   BOOST_TEST(differences.load() == 0);
+}
+
+// TreeSHAP through the ABI: string levels in, one Float32 column per feature + BiasTerm out, equal
+// to H2O's predict_contributions (fresh/shap_gbm_bernoulli_contrib.csv, rows of fresh.csv).
+BOOST_AUTO_TEST_CASE(contributions_through_the_abi) {
+  Model model;
+  const std::string fresh = h2o3test::DataDir() + "/fresh/";
+  BOOST_REQUIRE(!Load(fresh + "shap_gbm_bernoulli.mojo", "h2o3_mojo", &model));
+  BOOST_TEST(model.info().capabilities == (SH_CAP_SCORE | SH_CAP_CONTRIBUTION_TRANSFORMED));
+  auto records = h2o3test::ReadCsv(fresh + "fresh.csv");
+  const auto want = h2o3test::ReadCsv(fresh + "shap_gbm_bernoulli_contrib.csv");
+  records.resize(want.size());  // header + the rows H2O scored
+  const auto in = MakeInput(model.info(), records);
+  arrow::OwnedArrow out;
+  sh_status* s = P().api.contribute(model.m, SH_CONTRIBUTION_TRANSFORMED, &in.schema, &in.array, &out.schema, &out.array);
+  BOOST_REQUIRE_MESSAGE(s == nullptr, (s ? s->message : ""));
+  arrow::TableView view;
+  std::string why;
+  BOOST_REQUIRE(arrow::TableView::Make(&out.schema, &out.array, &view, &why));
+  BOOST_REQUIRE_EQUAL(view.num_columns(), want[0].size());
+  BOOST_REQUIRE_EQUAL(static_cast<size_t>(view.num_rows()), want.size() - 1);
+  int mismatches = 0;
+  for (size_t c = 0; c < view.num_columns(); ++c) {
+    BOOST_TEST(std::string(view.column(c).name()) == want[0][c]);
+    BOOST_TEST(view.column(c).type() == SH_TYPE_FLOAT32);
+    for (size_t r = 0; r + 1 < want.size(); ++r)
+      if (view.column(c).Double(static_cast<int64_t>(r)) != std::stod(want[r + 1][c])) ++mismatches;
+  }
+  BOOST_TEST(mismatches == 0);
+
+  // ORIGINAL (one-hot) contributions do not exist for H2O-3 MOJOs.
+  arrow::OwnedArrow none;
+  s = P().api.contribute(model.m, SH_CONTRIBUTION_ORIGINAL, &in.schema, &in.array, &none.schema, &none.array);
+  BOOST_REQUIRE(s != nullptr);
+  BOOST_TEST(s->code == SH_UNIMPLEMENTED);
+  BOOST_TEST(std::string(s->message).find("ORIGINAL") != std::string::npos);
+  BOOST_TEST(none.array.release == nullptr);
+  delete s;
+}
+
+BOOST_AUTO_TEST_CASE(contributions_refused_where_h2o_refuses_them) {
+  {
+    Model model;  // multinomial: not declared; a call anyway says why
+    BOOST_REQUIRE(!Load(Mojo("gbm", "titanic", "1.40"), "h2o3_mojo", &model));
+    const auto in = MakeInput(model.info(), h2o3test::DatasetRecords("titanic"));
+    arrow::OwnedArrow out;
+    sh_status* s = P().api.contribute(model.m, SH_CONTRIBUTION_TRANSFORMED, &in.schema, &in.array, &out.schema, &out.array);
+    BOOST_REQUIRE(s != nullptr);
+    BOOST_TEST(s->code == SH_UNIMPLEMENTED);
+    BOOST_TEST(std::string(s->message).find("multinomial") != std::string::npos);
+    delete s;
+  }
+  {
+    Model model;  // GLM: no TreeSHAP, no capability
+    BOOST_REQUIRE(!Load(Mojo("glm", "titanic", "1.00"), "h2o3_mojo", &model));
+    BOOST_TEST(model.info().capabilities == SH_CAP_SCORE);
+    const auto in = MakeInput(model.info(), h2o3test::DatasetRecords("titanic"));
+    arrow::OwnedArrow out;
+    sh_status* s = P().api.contribute(model.m, SH_CONTRIBUTION_TRANSFORMED, &in.schema, &in.array, &out.schema, &out.array);
+    BOOST_REQUIRE(s != nullptr);
+    BOOST_TEST(s->code == SH_UNIMPLEMENTED);
+    delete s;
+  }
 }

@@ -2,6 +2,8 @@
 // grow one tree per group that predicts P(class 0), unless binomial_double_trees is set.
 #include <algorithm>
 
+#include <simdjson.h>
+
 #include "class_prediction.hpp"
 #include "errors.hpp"
 #include "model_loaders.hpp"
@@ -48,11 +50,72 @@ class DrfModel final : public RowScorer<DrfModel> {
   bool has_calibration() const override { return calibration_.enabled(); }
   void Calibrate(double* preds) const override { calibration_.Apply(preds); }
 
+  bool HasContributions() const override {
+    const int k = meta_.n_classes;
+    return k <= 2 && !double_trees_ && (k != 2 || used_variables_ >= 0) && trees_.shap_unavailable().empty();
+  }
+  void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
+    const size_t k = static_cast<size_t>(meta_.n_classes);
+    if (k > 2)
+      Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
+                                          std::to_string(k) + " classes; H2O-3 does not compute them either)");
+    if (double_trees_)
+      Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for DRF models trained with "
+                                      "binomial_double_trees (as in H2O-3)");
+    if (k == 2 && used_variables_ < 0)
+      Fail(ErrorKind::kUnimplemented, "Shapley contributions of a binomial DRF need the variable importances "
+                                      "(experimental/modelDetails.json), which this MOJO lacks");
+    const size_t nf = static_cast<size_t>(meta_.n_features);
+    trees_.Contribute(rows, n_rows, row_len, nf, 0.0f, out);
+    // The trees sum to n_trees x the average. Regression: divide. Binomial trees predict P(class 0),
+    // so genmodel turns each non-zero value c into 1/(used features + 1) - c/n_trees, which keeps
+    // unused features at 0 and makes the row sum P(class 1). Float arithmetic, as in Java.
+    const int n = trees_.n_groups();
+    const float ratio = k == 2 ? 1.0f / static_cast<float>(used_variables_ + 1) : 0.0f;
+    const float normalizer = static_cast<float>(k == 2 ? -n : n);
+    for (size_t i = 0; i < n_rows * (nf + 1); ++i)
+      if (out[i] != 0) out[i] = ratio + out[i] / normalizer;
+  }
+
+  void set_used_variables(int n) { used_variables_ = n; }
+
  private:
   TreeEnsemble trees_;
   bool double_trees_;
   Calibration calibration_;
+  int used_variables_ = -1;  // features with non-zero importance; -1 when the MOJO does not say
 };
+
+// VariableImportances.numberOfUsedVariables of the MOJO's model details: the features whose
+// relative importance is not 0, or -1 when the file or the table is absent or unreadable.
+int CountUsedVariables(Archive& archive) {
+  const char* kDetails = "experimental/modelDetails.json";
+  if (!archive.Exists(kDetails)) return -1;
+  const std::string json = archive.Read(kDetails);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json).get(doc)) return -1;
+  simdjson::dom::element table;
+  if (doc.at_pointer("/output/variable_importances").get(table) || !table.is_object()) return -1;
+  simdjson::dom::array columns, data;
+  if (table["columns"].get(columns) || table["data"].get(data)) return -1;
+  size_t index = 0, found = SIZE_MAX;
+  for (simdjson::dom::element c : columns) {
+    std::string_view name;
+    if (!c["name"].get(name) && name == "relative_importance") found = index;
+    ++index;
+  }
+  if (found == SIZE_MAX) return -1;
+  simdjson::dom::array values;
+  if (data.at(found).get(values)) return -1;
+  int used = 0;
+  for (simdjson::dom::element v : values) {
+    double d;
+    if (v.get(d)) return -1;
+    if (d != 0) ++used;
+  }
+  return used;
+}
 
 }  // namespace
 
@@ -70,7 +133,10 @@ std::unique_ptr<MojoModel> LoadDrf(Archive& archive, const ModelIni& ini, MojoMe
                                    " does not fit a DRF with " + std::to_string(k) + " classes");
   if (trees.n_groups() == 0) Fail(ErrorKind::kDataLoss, meta.path + ": DRF with n_trees = 0");
   Calibration calibration = Calibration::Load(archive, ini, meta);
-  return std::make_unique<DrfModel>(std::move(meta), std::move(trees), double_trees, std::move(calibration));
+  const bool binomial = k == 2 && !double_trees;
+  auto model = std::make_unique<DrfModel>(std::move(meta), std::move(trees), double_trees, std::move(calibration));
+  if (binomial) model->set_used_variables(CountUsedVariables(archive));
+  return model;
 }
 
 }  // namespace scorehost::h2o3

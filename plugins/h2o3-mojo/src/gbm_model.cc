@@ -81,6 +81,14 @@ class GbmModel final : public RowScorer<GbmModel> {
   bool UsesOffset() const override { return !(shape_ == Shape::kMultinomial && meta_.n_classes > 2); }
   bool has_calibration() const override { return calibration_.enabled(); }
   void Calibrate(double* preds) const override { calibration_.Apply(preds); }
+  bool HasContributions() const override { return meta_.n_classes <= 2 && trees_.shap_unavailable().empty(); }
+  void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
+    if (meta_.n_classes > 2)
+      Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
+                                          std::to_string(meta_.n_classes) + " classes; H2O-3 does not compute them either)");
+    // Link space: the bias starts at init_f, as a float (TreeSHAPEnsemble's (float) getInitF()).
+    trees_.Contribute(rows, n_rows, row_len, static_cast<size_t>(meta_.n_features), static_cast<float>(init_f_), out);
+  }
   std::vector<std::string> OutputNames() const override {
     if (family_ == "quasibinomial" && meta_.response_domain() == nullptr) return {"predict", "pVal0", "pVal1"};
     return MojoModel::OutputNames();

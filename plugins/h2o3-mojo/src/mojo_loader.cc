@@ -30,6 +30,16 @@ void MojoModel::CheckPreds(size_t n) const {
                                           std::to_string(min_preds_size()));
 }
 
+std::vector<std::string> MojoModel::ContributionNames() const {
+  std::vector<std::string> names(meta_.columns.begin(), meta_.columns.begin() + meta_.n_features);
+  names.push_back("BiasTerm");
+  return names;
+}
+
+void MojoModel::ContributeBatch(const double* /*rows*/, size_t /*n_rows*/, size_t /*row_len*/, float* /*out*/) const {
+  Fail(ErrorKind::kUnimplemented, "Shapley contributions are not available for " + meta_.algorithm + " models");
+}
+
 namespace {
 
 // StringEscapeUtils.unescapeNewlines: \n -> LF, \r -> CR, \\ -> \, \X -> X.

@@ -92,7 +92,9 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
     info.inputs = lm->input_fields.data();
     info.n_outputs = lm->output_fields.size();
     info.outputs = lm->output_fields.data();
-    info.capabilities = SH_CAP_SCORE;
+    // TreeSHAP for GBM/DRF regression and binomial models. Others (multinomial, GLM, ...) do not
+    // declare it; contribute still answers them SH_UNIMPLEMENTED with the reason.
+    info.capabilities = SH_CAP_SCORE | (lm->model->HasContributions() ? SH_CAP_CONTRIBUTION_TRANSFORMED : 0u);
     info.thread_safety = SH_THREAD_SAFE;
     scorehost::plugin::Log(SH_LOG_INFO, "h2o3-mojo: loaded " + path + ": " + lm->description);
     *out_model = reinterpret_cast<sh_model*>(lm.release());
@@ -106,9 +108,15 @@ const sh_model_info* ModelDescribe(const sh_model* model) {
 
 void ModelUnload(sh_model* model) { delete reinterpret_cast<LoadedModel*>(model); }
 
-// Arrow input -> row-major features (+ offsets) -> Java preds -> Arrow output.
-void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const ArrowArray* in, ArrowSchema* out_schema,
-                ArrowArray* out) {
+// The model's input rows, converted from the Arrow batch: row-major features (Java's score0 row:
+// level indices, NaN for missing) and the offsets (empty when the model has no offset column).
+struct InputRows {
+  size_t n = 0;
+  std::vector<double> rows;
+  std::vector<double> offsets;
+};
+
+InputRows ReadInputs(const LoadedModel& lm, const ArrowSchema* in_schema, const ArrowArray* in) {
   namespace arrow = scorehost::arrow;
   arrow::TableView view;
   std::string why;
@@ -117,11 +125,10 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
   if (view.num_columns() != specs.size())
     throw Error(SH_INVALID_ARGUMENT, "the model takes " + std::to_string(specs.size()) + " input columns, the batch has " +
                                          std::to_string(view.num_columns()));
-  const h2o3::MojoModel& model = *lm.model;
-  const size_t n = static_cast<size_t>(view.num_rows());
-  const size_t nf = static_cast<size_t>(model.meta().n_features);
-  std::vector<double> rows(n * nf);
-  std::vector<double> offsets;
+  InputRows input;
+  const size_t n = input.n = static_cast<size_t>(view.num_rows());
+  const size_t nf = static_cast<size_t>(lm.model->meta().n_features);
+  input.rows.resize(n * nf);
   for (size_t j = 0; j < specs.size(); ++j) {
     const h2o3::InputColumnSpec& spec = specs[j];
     const arrow::ColumnView& col = view.column(j);
@@ -135,15 +142,15 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
       throw Error(SH_INVALID_ARGUMENT, "input column '" + spec.name + "' must be " +
                                            (spec.categorical ? "a string (categorical level)" : "numeric"));
     if (spec.is_offset) {
-      offsets.resize(n);
+      input.offsets.resize(n);
       for (size_t r = 0; r < n; ++r) {
-        offsets[r] = col.Double(static_cast<int64_t>(r));
-        if (std::isnan(offsets[r]))
+        input.offsets[r] = col.Double(static_cast<int64_t>(r));
+        if (std::isnan(input.offsets[r]))
           throw Error(SH_INVALID_ARGUMENT, "offset column '" + spec.name + "' is missing in row " + std::to_string(r));
       }
       continue;
     }
-    double* dst = rows.data() + spec.feature;
+    double* dst = input.rows.data() + spec.feature;
     for (size_t r = 0; r < n; ++r, dst += nf) {
       const int64_t i = static_cast<int64_t>(r);
       if (col.IsNull(i)) *dst = NAN;
@@ -151,6 +158,19 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
       else *dst = col.Double(i);
     }
   }
+  return input;
+}
+
+// Arrow input -> row-major features (+ offsets) -> Java preds -> Arrow output.
+void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const ArrowArray* in, ArrowSchema* out_schema,
+                ArrowArray* out) {
+  namespace arrow = scorehost::arrow;
+  const InputRows input = ReadInputs(lm, in_schema, in);
+  const std::vector<double>& rows = input.rows;
+  const std::vector<double>& offsets = input.offsets;
+  const h2o3::MojoModel& model = *lm.model;
+  const size_t n = input.n;
+  const size_t nf = static_cast<size_t>(model.meta().n_features);
 
   const size_t stride = model.preds_size();
   std::vector<double> preds(n * stride, 0.0);
@@ -204,6 +224,38 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
   std::move(table).Export(out_schema, out);
 }
 
+// Arrow input -> TreeSHAP (CONTRIBUTION_TRANSFORMED only) -> one Float32 column per feature + BiasTerm.
+// The values are Java's floats, so Float32 columns make the REST layer print them as Java does.
+sh_status* Contribute(sh_model* model, sh_contribution_kind kind, const ArrowSchema* in_schema, const ArrowArray* in,
+                      ArrowSchema* out_schema, ArrowArray* out) {
+  return scorehost::plugin::Guard([&] {
+    namespace arrow = scorehost::arrow;
+    if (model == nullptr || out_schema == nullptr || out == nullptr)
+      throw Error(SH_INVALID_ARGUMENT, "contribute: null argument");
+    const LoadedModel& lm = *reinterpret_cast<const LoadedModel*>(model);
+    if (kind != SH_CONTRIBUTION_TRANSFORMED)
+      throw Error(SH_UNIMPLEMENTED, "H2O-3 MOJO models only provide TRANSFORMED Shapley contributions (TreeSHAP in "
+                                    "link space); ORIGINAL contributions are not supported");
+    // ContributeBatch refuses (kUnimplemented, saying why) models that cannot compute them.
+    const InputRows input = ReadInputs(lm, in_schema, in);
+    const size_t nf = static_cast<size_t>(lm.model->meta().n_features);
+    std::vector<float> values(input.n * (nf + 1));
+    try {
+      lm.model->ContributeBatch(input.rows.data(), input.n, nf, values.data());
+    } catch (const h2o3::MojoError& e) {
+      throw Error(CodeOf(e.kind()), e.what());
+    }
+    arrow::Table table(static_cast<int64_t>(input.n));
+    const std::vector<std::string> names = lm.model->ContributionNames();
+    for (size_t c = 0; c < names.size(); ++c) {
+      arrow::Column& col = table.AddColumn(names[c], SH_TYPE_FLOAT32);
+      col.Reserve(input.n);
+      for (size_t r = 0; r < input.n; ++r) col.AppendDouble(values[r * (nf + 1) + c]);
+    }
+    std::move(table).Export(out_schema, out);
+  });
+}
+
 sh_status* Score(sh_model* model, const ArrowSchema* in_schema, const ArrowArray* in,
                  const sh_score_options* /*options: no prediction intervals for MOJOs*/, ArrowSchema* out_schema,
                  ArrowArray* out) {
@@ -233,7 +285,7 @@ extern "C" SH_PLUGIN_EXPORT int scorehost_plugin_entry(uint32_t host_abi_major, 
     a.model_load = &ModelLoad;
     a.model_describe = &ModelDescribe;
     a.score = &Score;
-    a.contribute = nullptr;      // Shapley contributions come later
+    a.contribute = &Contribute;
     a.model_unload = &ModelUnload;
     return a;
   }();

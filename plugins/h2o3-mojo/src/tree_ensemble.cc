@@ -1,5 +1,6 @@
 #include "tree_ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -89,19 +90,52 @@ TreeEnsemble TreeEnsemble::Load(Archive& archive, const ModelIni& ini, const Moj
   e.n_per_group_ = static_cast<int>(per_group);
   e.roots_.resize(static_cast<size_t>(per_group));
   TreeDecodeContext ctx{e.dialect_, static_cast<size_t>(meta.n_features), &meta.domain_sizes, {}};
+  // TreeSHAP needs the node weights of the aux blobs and genmodel's current tree layout; H2O only
+  // computes contributions for one tree per group (regression, binomial).
+  if (e.dialect_ != TreeDialect::kCurrent)
+    e.shap_unavailable_ = "TreeSHAP contributions need MOJO version 1.20 or later (this is " + meta.mojo_version + ")";
+  else if (per_group != 1)
+    e.shap_unavailable_ = "TreeSHAP contributions are only defined for one tree per group (regression, binomial)";
   for (int c = 0; c < e.n_per_group_; ++c) {
     for (int g = 0; g < e.n_groups_; ++g) {
       const std::string name = TreeBlobName(c, g, false);
       if (!archive.Exists(name)) continue;  // Java skips absent trees: they contribute nothing
       const std::string blob = archive.Read(name);
       ctx.origin = archive.path() + ": " + name;
-      e.roots_[static_cast<size_t>(c)].push_back(DecodeTree(blob, ctx, e.store_));
+      const int32_t root = DecodeTree(blob, ctx, e.store_);
+      e.roots_[static_cast<size_t>(c)].push_back(root);
       ++e.n_present_;
+      if (!e.shap_unavailable_.empty()) continue;
+      // A broken aux blob only costs the contributions, as in Java (which reads them lazily).
+      const std::string aux_name = TreeBlobName(c, g, true);
+      try {
+        if (!archive.Exists(aux_name))
+          Fail(ErrorKind::kUnimplemented, archive.path() + ": " + aux_name + " (node weights) is missing");
+        e.shap_.AddTree(e.store_, root, archive.Read(aux_name), archive.path() + ": " + aux_name);
+      } catch (const MojoError& err) {
+        e.shap_unavailable_ = std::string("TreeSHAP contributions are unavailable: ") + err.what();
+        e.shap_ = TreeShapForest();
+      }
     }
   }
   e.store_.nodes.shrink_to_fit();
   e.store_.leaves.shrink_to_fit();
   return e;
+}
+
+void TreeEnsemble::Contribute(const double* rows, size_t n_rows, size_t row_len, size_t n_features, float bias,
+                              float* out) const {
+  if (!shap_unavailable_.empty()) Fail(ErrorKind::kUnimplemented, shap_unavailable_);
+  if (static_cast<int64_t>(row_len) <= static_cast<int64_t>(store_.max_col))
+    FailShortRow(row_len, static_cast<uint32_t>(store_.max_col));
+  std::vector<TreeShapForest::PathElement> workspace(shap_.workspace_size());
+  const size_t width = n_features + 1;
+  for (size_t r = 0; r < n_rows; ++r) {
+    float* phi = out + r * width;
+    std::fill(phi, phi + width, 0.0f);
+    phi[n_features] += bias;  // TreeSHAPEnsemble adds init_f before the trees
+    shap_.Accumulate(store_, rows + r * row_len, phi, n_features, workspace.data());
+  }
 }
 
 Calibration Calibration::Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta) {

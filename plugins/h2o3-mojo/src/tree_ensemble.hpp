@@ -8,6 +8,7 @@
 #include "archive.hpp"
 #include "model_ini.hpp"
 #include "mojo_model.hpp"
+#include "tree_shap.hpp"
 #include "tree_store.hpp"
 
 namespace scorehost::h2o3 {
@@ -21,6 +22,13 @@ class TreeEnsemble {
   int n_groups() const { return n_groups_; }
   int n_per_group() const { return n_per_group_; }
   size_t n_trees_present() const { return n_present_; }
+
+  // TreeSHAP contributions of n_rows rows into `out` (n_features + 1 floats per row): `bias` (Java's
+  // (float) init_f) then every tree's expected value in the last slot, feature contributions in
+  // the others. Throws MojoError(kUnimplemented) with shap_unavailable() when the trees lack what
+  // TreeSHAP needs; kInvalidArgument for rows shorter than a split's column.
+  void Contribute(const double* rows, size_t n_rows, size_t row_len, size_t n_features, float bias, float* out) const;
+  const std::string& shap_unavailable() const { return shap_unavailable_; }
 
   // preds[class_offset + c] += every tree of class c, groups in order (Java's summation order,
   // which keeps the doubles bit-identical).
@@ -52,6 +60,8 @@ class TreeEnsemble {
   TreeDialect dialect_ = TreeDialect::kCurrent;
   TreeStore store_;
   std::vector<std::vector<int32_t>> roots_;  // per class, the trees that exist, in group order
+  TreeShapForest shap_;                      // node weights over store_, for one-class grids
+  std::string shap_unavailable_;             // why contributions cannot be computed ("" if they can)
 };
 
 // Platt scaling or isotonic regression of binomial probabilities (calib_method in model.ini).

@@ -1,0 +1,233 @@
+// Compiled with -ffp-contract=off (see CMakeLists.txt): a fused multiply-add would round
+// differently from Java's float arithmetic and break bit-equality with genmodel.
+#include "tree_shap.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "errors.hpp"
+#include "java_semantics.hpp"
+
+namespace scorehost::h2o3 {
+
+namespace {
+
+// One record of trees/tCC_GGG_aux.bin (SharedTreeMojoModel.AuxInfo): 10 little-endian 4-byte
+// fields. Only the weights and child ids matter for TreeSHAP.
+struct AuxRecord {
+  float weight[2];  // left, right
+  int32_t child_id[2];
+};
+constexpr size_t kAuxRecordSize = 40;
+
+int32_t LeI32(const uint8_t* p) {
+  return static_cast<int32_t>(static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+                              (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24));
+}
+float LeF32(const uint8_t* p) {
+  const uint32_t u = static_cast<uint32_t>(LeI32(p));
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+// SharedTreeNode.next: which child a row follows in TreeSHAP.
+inline bool ShapGoesRight(const TreeNode& n, double d, const uint8_t* bits) {
+  bool missing = std::isnan(d);
+  int32_t level = 0;
+  if (!missing && n.op != TreeNode::kNaVsRest) {
+    level = JavaD2I(d);
+    if (n.op == TreeNode::kBitset) {  // only the node's own bitset bounds the levels here
+      const int32_t rel = JavaISub(level, n.bitoff);
+      missing = rel < 0 || rel >= n.nbits;
+    }
+    if (!missing && (n.flags & TreeNode::kDomainCheck)) missing = n.dom_len <= level;
+  }
+  if (missing) return (n.flags & TreeNode::kNaRight) != 0;
+  switch (n.op) {
+    case TreeNode::kNumeric: return d >= static_cast<double>(n.split);
+    case TreeNode::kBitset: return detail::BitIsSet(bits + n.bits, JavaISub(level, n.bitoff));
+    default: return false;  // NA vs REST: every present value goes left
+  }
+}
+
+// The three path operations of TreeSHAP. Every expression keeps Java's float operation order
+// (int factors are converted to float exactly as Java's binary numeric promotion does).
+void ExtendPath(TreeShapForest::PathElement* path, int depth, float zero, float one, int32_t feature) {
+  path[depth] = {feature, zero, one, depth == 0 ? 1.0f : 0.0f};
+  const float denom = static_cast<float>(depth + 1);
+  for (int i = depth - 1; i >= 0; --i) {
+    path[i + 1].pweight += one * path[i].pweight * static_cast<float>(i + 1) / denom;
+    path[i].pweight = zero * path[i].pweight * static_cast<float>(depth - i) / denom;
+  }
+}
+
+void UnwindPath(TreeShapForest::PathElement* path, int depth, int index) {
+  const float one = path[index].one_fraction;
+  const float zero = path[index].zero_fraction;
+  float next_one_portion = path[depth].pweight;
+  const float dp1 = static_cast<float>(depth + 1);
+  for (int i = depth - 1; i >= 0; --i) {
+    if (one != 0) {
+      const float tmp = path[i].pweight;
+      path[i].pweight = next_one_portion * dp1 / (static_cast<float>(i + 1) * one);
+      next_one_portion = tmp - path[i].pweight * zero * static_cast<float>(depth - i) / dp1;
+    } else if (zero != 0) {
+      path[i].pweight = (path[i].pweight * dp1) / (zero * static_cast<float>(depth - i));
+    } else {
+      path[i].pweight = 0;
+    }
+  }
+  for (int i = index; i < depth; ++i) {
+    path[i].feature = path[i + 1].feature;
+    path[i].zero_fraction = path[i + 1].zero_fraction;
+    path[i].one_fraction = path[i + 1].one_fraction;
+  }
+}
+
+float UnwoundPathSum(const TreeShapForest::PathElement* path, int depth, int index) {
+  const float one = path[index].one_fraction;
+  const float zero = path[index].zero_fraction;
+  float next_one_portion = path[depth].pweight;
+  float total = 0;
+  const float dp1 = static_cast<float>(depth + 1);
+  for (int i = depth - 1; i >= 0; --i) {
+    if (one != 0) {
+      const float tmp = next_one_portion * dp1 / (static_cast<float>(i + 1) * one);
+      total += tmp;
+      next_one_portion = path[i].pweight - tmp * zero * (static_cast<float>(depth - i) / dp1);
+    } else if (zero != 0) {
+      total += (path[i].pweight / zero) / (static_cast<float>(depth - i) / dp1);
+    } else if (path[i].pweight != 0) {
+      // Java throws IllegalStateException here; a consistent tree never gets there.
+      Fail(ErrorKind::kInvalidArgument, "TreeSHAP: inconsistent node weights (unique path " + std::to_string(i) +
+                                            " must have zero weight)");
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+void TreeShapForest::AddTree(const TreeStore& store, int32_t root, std::string_view aux, const std::string& origin) {
+  if (aux.size() % kAuxRecordSize != 0)
+    Fail(ErrorKind::kDataLoss, origin + ": aux blob of " + std::to_string(aux.size()) +
+                                   " bytes is not a whole number of 40-byte node records");
+  std::unordered_map<int32_t, AuxRecord> records;
+  records.reserve(aux.size() / kAuxRecordSize);
+  const auto* p = reinterpret_cast<const uint8_t*>(aux.data());
+  for (size_t off = 0; off < aux.size(); off += kAuxRecordSize) {
+    const uint8_t* r = p + off;
+    AuxRecord rec{{LeF32(r + 8), LeF32(r + 12)}, {LeI32(r + 32), LeI32(r + 36)}};
+    records[LeI32(r)] = rec;
+  }
+  if (weights_.size() < store.nodes.size()) weights_.resize(store.nodes.size());
+
+  // Walk the decoded tree with H2O's node numbers (root 0, children named by the parent's aux
+  // record), giving every internal node its weight and its children's weights.
+  struct Item {
+    int32_t ref, node_id, depth;
+    float weight;
+  };
+  std::vector<Item> stack;
+  stack.push_back({root, 0, 1, 0.0f});
+  int tree_depth = 1;
+  while (!stack.empty()) {
+    const Item it = stack.back();
+    stack.pop_back();
+    tree_depth = std::max(tree_depth, it.depth);
+    if (tree_depth > kMaxDepth)
+      Fail(ErrorKind::kUnimplemented, origin + ": tree deeper than " + std::to_string(kMaxDepth) +
+                                          " levels; TreeSHAP contributions are not supported for it");
+    if (it.ref < 0) continue;
+    const auto found = records.find(it.node_id);
+    if (found == records.end())
+      Fail(ErrorKind::kDataLoss, origin + ": aux blob has no record for node " + std::to_string(it.node_id));
+    const AuxRecord& rec = found->second;
+    Weights& w = weights_[static_cast<size_t>(it.ref)];
+    // genmodel sets the root's weight last, as the float sum of its children's.
+    w.self = it.depth == 1 ? rec.weight[0] + rec.weight[1] : it.weight;
+    w.child[0] = rec.weight[0];
+    w.child[1] = rec.weight[1];
+    const TreeNode& n = store.nodes[static_cast<size_t>(it.ref)];
+    for (int side = 0; side < 2; ++side) stack.push_back({n.child[side], rec.child_id[side], it.depth + 1, rec.weight[side]});
+  }
+  max_depth_ = std::max(max_depth_, tree_depth);
+
+  // The tree's expected value: the weight-averaged leaf value, computed bottom-up in float as
+  // genmodel's nodeMeanValue does (depth is bounded above, so recursion is safe).
+  struct Mean {
+    const TreeStore& s;
+    const std::vector<Weights>& w;
+    float operator()(int32_t ref) const {
+      if (ref < 0) return s.leaves[static_cast<size_t>(~ref)];
+      const TreeNode& n = s.nodes[static_cast<size_t>(ref)];
+      const Weights& nw = w[static_cast<size_t>(ref)];
+      return (nw.child[0] * (*this)(n.child[0]) + nw.child[1] * (*this)(n.child[1])) / nw.self;
+    }
+  };
+  roots_.push_back(root);
+  expected_.push_back(Mean{store, weights_}(root));
+}
+
+size_t TreeShapForest::workspace_size() const {
+  const size_t maxd = static_cast<size_t>(max_depth_) + 2;
+  return maxd * (maxd + 1) / 2;
+}
+
+void TreeShapForest::Accumulate(const TreeStore& store, const double* row, float* phi, size_t n_features,
+                                PathElement* workspace) const {
+  for (size_t t = 0; t < roots_.size(); ++t) {
+    phi[n_features] += expected_[t];
+    Recurse(store, roots_[t], row, phi, workspace, 0, 1.0f, 1.0f, -1);
+  }
+}
+
+// TreeSHAP's recursion with condition = 0 (plain contributions), so the condition fraction is
+// always 1 and is left out (multiplying by 1.0f is exact in Java too).
+void TreeShapForest::Recurse(const TreeStore& store, int32_t ref, const double* row, float* phi,
+                             PathElement* parent_path, int depth, float parent_zero, float parent_one,
+                             int32_t parent_feature) const {
+  // Each level works on its own copy of the path, right after its parent's (Java's
+  // PathPointer.move); the workspace is sized for the deepest tree.
+  PathElement* path = parent_path + depth;
+  std::copy(parent_path, parent_path + depth, path);
+  ExtendPath(path, depth, parent_zero, parent_one, parent_feature);
+
+  if (ref < 0) {
+    const float leaf = store.leaves[static_cast<size_t>(~ref)];
+    for (int i = 1; i <= depth; ++i) {
+      const float w = UnwoundPathSum(path, depth, i);
+      const PathElement& el = path[i];
+      phi[el.feature] += w * (el.one_fraction - el.zero_fraction) * leaf;
+    }
+    return;
+  }
+
+  const TreeNode& n = store.nodes[static_cast<size_t>(ref)];
+  const Weights& nw = weights_[static_cast<size_t>(ref)];
+  const int hot = ShapGoesRight(n, row[n.col], store.bits.data()) ? 1 : 0;
+  const int cold = 1 - hot;
+  // A node without weight has children without weight: split evenly (genmodel's 0.5).
+  const float hot_zero = nw.self != 0 ? nw.child[hot] / nw.self : 0.5f;
+  const float cold_zero = nw.self != 0 ? nw.child[cold] / nw.self : 0.5f;
+  float incoming_zero = 1, incoming_one = 1;
+
+  // A feature already on the path is unwound and re-extended here.
+  const int32_t feature = n.col;
+  int path_index = 0;
+  for (; path_index <= depth; ++path_index)
+    if (path[path_index].feature == feature) break;
+  if (path_index != depth + 1) {
+    incoming_zero = path[path_index].zero_fraction;
+    incoming_one = path[path_index].one_fraction;
+    UnwindPath(path, depth, path_index);
+    depth -= 1;
+  }
+  Recurse(store, n.child[hot], row, phi, path, depth + 1, hot_zero * incoming_zero, incoming_one, feature);
+  Recurse(store, n.child[cold], row, phi, path, depth + 1, cold_zero * incoming_zero, 0, feature);
+}
+
+}  // namespace scorehost::h2o3
