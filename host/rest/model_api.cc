@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <random>
 #include <string_view>
+
+#include "cli/common_options.h"
 
 #include "rest/api_error.h"
 #include "rest/model_documents.h"
@@ -26,6 +30,7 @@ enum class Route {
   kReadyz,
   kOpenApi,
   kDocs,
+  kMetrics,
   kUnknown
 };
 
@@ -45,7 +50,61 @@ constexpr RouteEntry kRoutes[] = {
     {"/readyz", Http::Method::Get, Route::kReadyz},
     {"/openapi.json", Http::Method::Get, Route::kOpenApi},
     {"/docs", Http::Method::Get, Route::kDocs},
+    {"/metrics", Http::Method::Get, Route::kMetrics},
 };
+
+metrics::Endpoint EndpointOf(Route r) {
+  switch (r) {
+    case Route::kModelId: return metrics::Endpoint::kModelId;
+    case Route::kSchema: return metrics::Endpoint::kSchema;
+    case Route::kCapabilities: return metrics::Endpoint::kCapabilities;
+    case Route::kSampleRequest: return metrics::Endpoint::kSampleRequest;
+    case Route::kScore: return metrics::Endpoint::kScore;
+    case Route::kContribution: return metrics::Endpoint::kContribution;
+    case Route::kReadyz: return metrics::Endpoint::kReadyz;
+    case Route::kOpenApi: return metrics::Endpoint::kOpenApi;
+    case Route::kDocs: return metrics::Endpoint::kDocs;
+    case Route::kMetrics: return metrics::Endpoint::kMetrics;
+    default: return metrics::Endpoint::kOther;
+  }
+}
+
+// Pistache 0.0.5 only writes typed headers.
+class RequestIdHeader : public Http::Header::Header {
+ public:
+  NAME("X-Request-ID")
+  RequestIdHeader() = default;
+  explicit RequestIdHeader(std::string id) : id_(std::move(id)) {}
+  void write(std::ostream& os) const override { os << id_; }
+
+ private:
+  std::string id_;
+};
+
+// A client's X-Request-ID is echoed when it is a plain token (it ends up in logs and headers);
+// otherwise, or without one, the server makes one up.
+bool UsableRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':' || c == '/' || c == '+' || c == '='))
+      return false;
+  return true;
+}
+
+// 16 hex digits: a random per-process prefix and a counter, unique without a random draw per request.
+std::string NewRequestId() {
+  static const uint32_t prefix = [] {
+    std::random_device rd;
+    return static_cast<uint32_t>(rd());
+  }();
+  static std::atomic<uint32_t> counter{0};
+  return fmt::format("{:08x}{:08x}", prefix, counter.fetch_add(1, std::memory_order_relaxed));
+}
+
+const Http::Mime::MediaType& PrometheusTextType() {
+  static const Http::Mime::MediaType type = Http::Mime::MediaType::fromString("text/plain; version=0.0.4; charset=utf-8");
+  return type;
+}
 
 // Pistache 0.0.5 only writes typed headers, and has no Retry-After type.
 class RetryAfter : public Http::Header::Header {
@@ -103,9 +162,21 @@ std::unique_ptr<ServedModel> ServedModel::Make(const LoadedModel& model, Scoring
   return s;
 }
 
-void ModelApi::Send(Http::ResponseWriter& response, int status, std::string body, bool json) {
+void ModelApi::Send(Http::ResponseWriter& response, const Exchange& exchange, int status, std::string body,
+                    const Http::Mime::MediaType& mime) {
+  if (metrics::ServerMetrics* m = metrics::Active()) {
+    m->CountRequest(exchange.endpoint, status);
+    if (exchange.endpoint == metrics::Endpoint::kScore || exchange.endpoint == metrics::Endpoint::kContribution)
+      m->request_duration(exchange.endpoint).ObserveDuration(std::chrono::steady_clock::now() - exchange.start);
+  }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    RequestIdContext context(exchange.request_id);
+    ScopedLogContext scope(&context);
+    spdlog::debug("{} {} {:.3f} ms", metrics::EndpointLabel(exchange.endpoint), status,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - exchange.start).count());
+  }
+  response.headers().add(std::make_shared<RequestIdHeader>(exchange.request_id));
   unflushed_.fetch_add(1, std::memory_order_acq_rel);
-  auto mime = json ? MIME(Application, Json) : MIME(Text, Plain);
   // The promise settles once the bytes are written (or the write failed): that is when a drain
   // may consider this response delivered.
   response.send(CodeOf(status), body, mime)
@@ -113,24 +184,42 @@ void ModelApi::Send(Http::ResponseWriter& response, int status, std::string body
             [this](std::exception_ptr&) { unflushed_.fetch_sub(1, std::memory_order_acq_rel); });
 }
 
+void ModelApi::Send(Http::ResponseWriter& response, const Exchange& exchange, int status, std::string body,
+                    bool json) {
+  static const Http::Mime::MediaType kJson = MIME(Application, Json);
+  static const Http::Mime::MediaType kText = MIME(Text, Plain);
+  Send(response, exchange, status, std::move(body), json ? kJson : kText);
+}
+
 void ModelApi::Dispatch(const Http::Request& request, Http::ResponseWriter response) {
+  Exchange exchange;
+  exchange.start = std::chrono::steady_clock::now();
+  if (auto given = request.headers().tryGetRaw("X-Request-ID"); given && UsableRequestId(given->value()))
+    exchange.request_id = given->value();
+  else
+    exchange.request_id = NewRequestId();
+  RequestIdContext log_context(exchange.request_id);
+  ScopedLogContext log_scope(&log_context);
+
   const std::string& path = request.resource();
   Route route = Route::kUnknown;
   bool path_known = false;
   std::vector<Http::Method> allowed;
   for (const RouteEntry& e : kRoutes) {
     if (e.path != path) continue;
+    if (e.route == Route::kMetrics && !metrics_enabled_.load(std::memory_order_acquire)) continue;
     path_known = true;
     allowed.push_back(e.method);
     if (e.method == request.method()) route = e.route;
   }
+  exchange.endpoint = path_known ? EndpointOf(route) : metrics::Endpoint::kOther;
   if (route == Route::kUnknown) {
     if (path_known) {
       response.headers().add<Http::Header::Allow>(allowed);
-      Send(response, 405, DetailBody(fmt::format("Request method '{}' is not supported", MethodName(request.method()))),
-           true);
+      Send(response, exchange, 405,
+           DetailBody(fmt::format("Request method '{}' is not supported", MethodName(request.method()))), true);
     } else {
-      Send(response, 404, DetailBody(fmt::format("No endpoint {}", path)), true);
+      Send(response, exchange, 404, DetailBody(fmt::format("No endpoint {}", path)), true);
     }
     return;
   }
@@ -138,44 +227,47 @@ void ModelApi::Dispatch(const Http::Request& request, Http::ResponseWriter respo
   const ServedModel* served = served_.load(std::memory_order_acquire);
   switch (route) {
     case Route::kReadyz:
-      if (served != nullptr && !draining_.load(std::memory_order_acquire)) Send(response, 200, "Ready", false);
-      else Send(response, 503, "Not ready", false);
+      if (served != nullptr && !draining_.load(std::memory_order_acquire)) Send(response, exchange, 200, "Ready", false);
+      else Send(response, exchange, 503, "Not ready", false);
       return;
     case Route::kOpenApi:
-      Send(response, 200, std::string(OpenApiDocument()), true);
+      Send(response, exchange, 200, std::string(OpenApiDocument()), true);
       return;
     case Route::kDocs: {
-      unflushed_.fetch_add(1, std::memory_order_acq_rel);
-      response.send(Http::Code::Ok, std::string(DocsPage()), MIME(Text, Html))
-          .then([this](ssize_t) { unflushed_.fetch_sub(1); }, [this](std::exception_ptr&) { unflushed_.fetch_sub(1); });
+      static const Http::Mime::MediaType kHtml = MIME(Text, Html);
+      Send(response, exchange, 200, std::string(DocsPage()), kHtml);
       return;
     }
+    case Route::kMetrics:
+      Send(response, exchange, 200, metrics::Instance().Render(), PrometheusTextType());
+      return;
     default:
       break;
   }
   if (served == nullptr) {
-    Send(response, 503, DetailBody("503 SERVICE_UNAVAILABLE \"the model is still loading\""), true);
+    if (metrics::ServerMetrics* m = metrics::Active()) m->CountUnavailable(metrics::Unavailable::kModelLoading);
+    Send(response, exchange, 503, DetailBody("503 SERVICE_UNAVAILABLE \"the model is still loading\""), true);
     return;
   }
   switch (route) {
-    case Route::kModelId: Send(response, 200, served->model_id, false); return;
-    case Route::kSchema: Send(response, 200, served->schema_json, true); return;
-    case Route::kCapabilities: Send(response, 200, served->capabilities_json, true); return;
-    case Route::kSampleRequest: Send(response, 200, served->sample_request_json, true); return;
-    case Route::kScore: Score(request, std::move(response), Operation::kScore); return;
-    case Route::kContribution: Score(request, std::move(response), Operation::kContribution); return;
-    default: Send(response, 500, DetailBody("unrouted request"), true); return;
+    case Route::kModelId: Send(response, exchange, 200, served->model_id, false); return;
+    case Route::kSchema: Send(response, exchange, 200, served->schema_json, true); return;
+    case Route::kCapabilities: Send(response, exchange, 200, served->capabilities_json, true); return;
+    case Route::kSampleRequest: Send(response, exchange, 200, served->sample_request_json, true); return;
+    case Route::kScore: Score(request, std::move(response), Operation::kScore, exchange); return;
+    case Route::kContribution: Score(request, std::move(response), Operation::kContribution, exchange); return;
+    default: Send(response, exchange, 500, DetailBody("unrouted request"), true); return;
   }
 }
 
-void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response, Operation op) {
+void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response, Operation op, Exchange& exchange) {
   const ServedModel& served = *served_.load(std::memory_order_acquire);
   auto fail = [&](const Status& status) {
     ApiError e = OperationError(op, status);
-    Send(response, e.http_status, DetailBody(e.detail), true);
+    Send(response, exchange, e.http_status, DetailBody(e.detail), true);
   };
   if (!IsJsonContentType(request)) {
-    Send(response, 415, DetailBody("Content-Type must be application/json"), true);
+    Send(response, exchange, 415, DetailBody("Content-Type must be application/json"), true);
     return;
   }
   auto parsed = ParseScoreRequest(request.body(), served.model->info().inputs, served.missing);
@@ -205,26 +297,31 @@ void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response
   auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
   const int64_t rows = req->num_rows;
   arrow::OwnedArrow input = std::move(req->input);
-  served.scoring->Submit(call, std::move(input), rows, [this, writer, req, op, &served](JobOutcome outcome) {
+  auto ex_state = std::make_shared<Exchange>(std::move(exchange));
+  std::string request_id = ex_state->request_id;
+  served.scoring->Submit(call, std::move(input), rows, [this, writer, req, op, &served, ex_state](JobOutcome outcome) {
+    const Exchange& exchange = *ex_state;
+    RequestIdContext log_context(exchange.request_id);
+    ScopedLogContext log_scope(&log_context);
     try {
       if (!outcome.status.ok()) {
         ApiError e = OperationError(op, outcome.status);
         if (e.http_status == 503) writer->headers().add(std::make_shared<RetryAfter>(1));
-        Send(*writer, e.http_status, DetailBody(e.detail), true);
+        Send(*writer, exchange, e.http_status, DetailBody(e.detail), true);
       } else if (op == Operation::kScore) {
-        Send(*writer, 200, WriteScoreResponse(*req, outcome, served.layout), true);
+        Send(*writer, exchange, 200, WriteScoreResponse(*req, outcome, served.layout), true);
       } else {
-        Send(*writer, 200, WriteContributionResponse(outcome, served.layout), true);
+        Send(*writer, exchange, 200, WriteContributionResponse(outcome, served.layout), true);
       }
     } catch (const std::exception& ex) {
       spdlog::error("could not answer a scoring request: {}", ex.what());
       try {
-        Send(*writer, 500, DetailBody(std::string("500 INTERNAL_SERVER_ERROR \"") + ex.what() + "\""), true);
+        Send(*writer, exchange, 500, DetailBody(std::string("500 INTERNAL_SERVER_ERROR \"") + ex.what() + "\""), true);
       } catch (...) {
       }
     }
     pending_.fetch_sub(1, std::memory_order_acq_rel);
-  });
+  }, std::move(request_id));
 }
 
 }  // namespace scorehost::rest

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "rest/api_error.h"
 #include "rest/http_front_handler.h"
 #include "rest/score_response.h"
+#include "serving/metrics.h"
 #include "serving/scoring_service.h"
 #include "serving/shapley_options.h"
 
@@ -48,14 +50,29 @@ class ModelApi : public RequestDispatcher {
   // Responses handed to the transport and not yet confirmed written (or failed).
   int64_t unflushed() const { return unflushed_.load(std::memory_order_acquire); }
 
+  // GET /metrics answers (Prometheus text) only after this; otherwise 404.
+  void EnableMetrics() { metrics_enabled_.store(true, std::memory_order_release); }
+
   void Dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
 
+  // What every response needs to know about its request.
+  struct Exchange {
+    metrics::Endpoint endpoint = metrics::Endpoint::kOther;
+    std::chrono::steady_clock::time_point start;
+    std::string request_id;
+  };
+
  private:
-  void Score(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response, Operation op);
-  void Send(Pistache::Http::ResponseWriter& response, int status, std::string body, bool json);
+  void Score(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response, Operation op,
+             Exchange& exchange);
+  void Send(Pistache::Http::ResponseWriter& response, const Exchange& exchange, int status, std::string body,
+            const Pistache::Http::Mime::MediaType& mime);
+  void Send(Pistache::Http::ResponseWriter& response, const Exchange& exchange, int status, std::string body,
+            bool json);
 
   std::atomic<const ServedModel*> served_{nullptr};
   std::atomic<bool> draining_{false};
+  std::atomic<bool> metrics_enabled_{false};
   std::atomic<int64_t> pending_{0};
   std::atomic<int64_t> unflushed_{0};
 };

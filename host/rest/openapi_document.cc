@@ -63,7 +63,9 @@ std::string_view OpenApiDocument() {
   "/openapi.json": {"get": {"tags": ["documentation"], "operationId": "getOpenApi", "summary": "This document",
     "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
   "/docs": {"get": {"tags": ["documentation"], "operationId": "getDocs", "summary": "Swagger UI for this document",
-    "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+    "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+  "/metrics": {"get": {"tags": ["health"], "operationId": "getMetrics", "summary": "Prometheus metrics (text exposition format 0.0.4; see docs/metrics.md). 404 when METRICS_ENABLED=false",
+    "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string", "example": "scorehost_requests_total{endpoint=\"/model/score\",code=\"200\"} 42"}}}}}}}
 },
 "components": {
   "responses": {

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "serving/metrics.h"
+
 namespace scorehost {
 namespace {
 
@@ -25,6 +27,8 @@ AdmissionGate::~AdmissionGate() {
   }
   timer_wakeup_.notify_all();
   timer_.join();
+  if (!abandoned.empty())
+    if (metrics::ServerMetrics* m = metrics::Active()) m->CountUnavailable(metrics::Unavailable::kShuttingDown, abandoned.size());
   for (Waiter& w : abandoned) w.ticket.rejected("the server is shutting down");
 }
 
@@ -50,8 +54,12 @@ void AdmissionGate::Enter(Ticket ticket) {
     }
   }
   // Callbacks run outside the lock: they send responses and may re-enter the gate.
-  if (refusal.empty()) ticket.admitted();
-  else ticket.rejected(refusal);
+  if (refusal.empty()) {
+    ticket.admitted();
+  } else {
+    if (metrics::ServerMetrics* m = metrics::Active()) m->CountUnavailable(metrics::Unavailable::kQueueFull);
+    ticket.rejected(refusal);
+  }
 }
 
 void AdmissionGate::Leave() {
@@ -127,6 +135,8 @@ void AdmissionGate::TimerLoop() {
       std::string why = fmt::format(
           "no scoring slot became free within SCORING_TIMEOUT={} s (all {} slots busy); retry later",
           Seconds(options_.timeout), options_.slots);
+      if (!expired.empty())
+        if (metrics::ServerMetrics* m = metrics::Active()) m->CountUnavailable(metrics::Unavailable::kPoolTimeout, expired.size());
       for (Ticket& t : expired) t.rejected(why);
       lock.lock();
       continue;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "core/status.h"
 
@@ -51,6 +52,9 @@ struct InferenceJob {
   int64_t rows = 0;
   std::function<void(JobOutcome)> done;  // called exactly once, on an inference thread
   std::chrono::steady_clock::time_point enqueued{};
+  // When the request reached the admission gate (set only while metrics record; queue wait).
+  std::chrono::steady_clock::time_point submitted{};
+  std::string request_id;  // for the log lines written about this job
 };
 
 // The model entry points the inference threads call (LoadedModel in production, fakes in tests).

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/common_options.h"
+#include "serving/metrics.h"
 #include "serving/table_concat.h"
 
 namespace scorehost {
@@ -38,6 +40,11 @@ void InferenceQueue::Submit(InferenceJob job) {
   }
   // Wake everyone: an idle worker takes the job, a collecting worker may add it to its batch.
   changed_.notify_all();
+}
+
+std::size_t InferenceQueue::depth() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
 }
 
 InferenceQueue::Stats InferenceQueue::stats() const {
@@ -116,9 +123,43 @@ Result<std::shared_ptr<CallOutput>> InferenceQueue::Call(const ModelCall& call, 
   return output;
 }
 
+namespace {
+
+// Log lines written while a batch is scored name every request of the batch.
+class BatchLogContext : public LogContext {
+ public:
+  explicit BatchLogContext(const std::vector<InferenceJob>& batch) : batch_(batch) {}
+  void AppendRequestIds(std::string& out) const override {
+    bool first = true;
+    for (const InferenceJob& j : batch_) {
+      if (j.request_id.empty()) continue;
+      if (!first) out += ',';
+      first = false;
+      out += j.request_id;
+    }
+  }
+
+ private:
+  const std::vector<InferenceJob>& batch_;
+};
+
+}  // namespace
+
 void InferenceQueue::RunBatch(std::vector<InferenceJob>& batch) {
   int64_t rows = 0;
   for (const InferenceJob& j : batch) rows += j.rows;
+  BatchLogContext log_context(batch);
+  ScopedLogContext log_scope(&log_context);
+  metrics::ServerMetrics* m = metrics::Active();
+  std::chrono::steady_clock::time_point call_start;
+  if (m != nullptr) {
+    call_start = std::chrono::steady_clock::now();
+    for (InferenceJob& j : batch) {
+      // Once per job: a batch that is re-run job by job (below) does not count its wait twice.
+      if (j.submitted.time_since_epoch().count() != 0) m->queue_wait.ObserveDuration(call_start - j.submitted);
+      j.submitted = {};
+    }
+  }
 
   Result<std::shared_ptr<CallOutput>> result = Status::Internal("not run");
   int64_t output_rows = rows;
@@ -138,6 +179,13 @@ void InferenceQueue::RunBatch(std::vector<InferenceJob>& batch) {
     result = Status(SH_RESOURCE_EXHAUSTED, "out of memory while scoring");
   } catch (const std::exception& e) {
     result = Status::Internal(std::string("scoring failed: ") + e.what());
+  }
+  if (m != nullptr) {
+    m->compute_duration.ObserveDuration(std::chrono::steady_clock::now() - call_start);
+    m->batch_rows.Observe(static_cast<uint64_t>(rows));
+    m->batch_requests.Observe(batch.size());
+    if (!result.ok() && result.status().code() == SH_UNAVAILABLE)
+      m->CountUnavailable(metrics::Unavailable::kWorkerUnavailable, batch.size());
   }
   if (batch.size() > 1) {
     // A request the model calls invalid must not take its batch-mates down with it: score them

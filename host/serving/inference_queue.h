@@ -53,6 +53,8 @@ class InferenceQueue {
     uint64_t largest_batch_jobs = 0;
   };
   Stats stats() const;
+  // Jobs queued and not yet taken by a worker.
+  std::size_t depth() const;
 
  private:
   void WorkerLoop();

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "serving/metrics.h"
+
 namespace scorehost {
 namespace {
 
@@ -62,13 +64,15 @@ void ScoringService::Stop() {
 }
 
 void ScoringService::Submit(ModelCall call, arrow::OwnedArrow input, int64_t rows,
-                            std::function<void(JobOutcome)> done) {
+                            std::function<void(JobOutcome)> done, std::string request_id) {
   // The job travels through the gate's callbacks; shared because std::function must be copyable.
   auto finish = std::make_shared<std::function<void(JobOutcome)>>(std::move(done));
   auto job = std::make_shared<InferenceJob>();
   job->call = call;
   job->input = std::move(input);
   job->rows = rows;
+  job->request_id = std::move(request_id);
+  if (metrics::Active() != nullptr) job->submitted = std::chrono::steady_clock::now();
   AdmissionGate* gate = gate_.get();
   // An admitted job gives its slot back once its response is on its way.
   job->done = [gate, finish](JobOutcome outcome) {

@@ -20,13 +20,17 @@ class ScoringService {
   // Queues one request. `done` is called exactly once: with the model's output, with the
   // model's error, or with UNAVAILABLE when the gate refused the request (timeout, full queue,
   // shutdown). It may run on the caller's thread only for an immediate refusal.
-  void Submit(ModelCall call, arrow::OwnedArrow input, int64_t rows, std::function<void(JobOutcome)> done);
+  // `request_id` tags the log lines written about the request.
+  void Submit(ModelCall call, arrow::OwnedArrow input, int64_t rows, std::function<void(JobOutcome)> done,
+              std::string request_id = {});
 
   // Finishes queued work and joins the inference threads.
   void Stop();
 
   const AdmissionGate& gate() const { return *gate_; }
   InferenceQueue::Stats stats() const { return queue_->stats(); }
+  // Requests waiting at the gate or in the inference queue.
+  int64_t queued() const { return static_cast<int64_t>(gate_->waiting() + queue_->depth()); }
 
  private:
   std::unique_ptr<AdmissionGate> gate_;

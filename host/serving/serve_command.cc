@@ -15,6 +15,7 @@
 #include "registry/registry.h"
 #include "rest/http_server.h"
 #include "rest/model_api.h"
+#include "serving/metrics.h"
 #include "serving/scoring_service.h"
 #include "serving/serving_settings.h"
 #include "serving/shapley_options.h"
@@ -74,11 +75,53 @@ void Drain(rest::ModelApi& api, double timeout_s) {
   spdlog::info("drained in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
+// The effective configuration, once, at start-up; secrets (licence keys, tokens, passwords) masked.
+void LogConfiguration(const ServingSettings& s, const CommonOptions& common) {
+  std::vector<std::pair<std::string, std::string>> entries = {
+      {"MODEL_PATH", s.model_path},
+      {"RUNTIME", s.runtime_name},
+      {"MODEL_ID", s.model_id},
+      {"HOST", s.host},
+      {"PORT", std::to_string(s.port)},
+      {"HTTP_THREADS", std::to_string(s.http_threads)},
+      {"MAX_BODY_SIZE", std::to_string(s.max_body_bytes)},
+      {"DRAIN_TIMEOUT", fmt::format("{}", s.drain_timeout_s)},
+      {"METRICS_ENABLED", s.metrics_enabled ? "true" : "false"},
+      {"SCORING_CONCURRENCY", std::to_string(s.scoring_concurrency)},
+      {"SCORING_WARN_TIMEOUT", fmt::format("{}", s.scoring_warn_timeout_s)},
+      {"SCORING_TIMEOUT", fmt::format("{}", s.scoring_timeout_s)},
+      {"MAX_WAITING_REQUESTS", std::to_string(s.max_waiting_requests)},
+      {"BATCH_WORKERS", std::to_string(s.batch_workers)},
+      {"MAX_BATCH_SIZE", std::to_string(s.max_batch_size)},
+      {"MAX_QUEUE_DELAY_US", std::to_string(s.max_queue_delay_us)},
+      {"SCORE_ROW_COUNT_VALIDATION", s.row_count_validation},
+      {"LOG_LEVEL", common.log_level.empty() ? "INFO" : common.log_level},
+      {"LOG_FORMAT", common.log_format.empty() ? "text" : common.log_format},
+      {"SCOREHOST_RUNTIME_DIR", common.runtime_dir},
+      {"SCOREHOST_MANIFEST", common.manifest},
+  };
+  // What the runtime plugin is handed (DRIVERLESS_AI_LICENSE_KEY, SHAPLEY_*, ...), where not above.
+  for (auto& [key, value] : PluginConfig(s)) {
+    bool listed = false;
+    for (const auto& e : entries) listed = listed || e.first == key;
+    if (!listed) entries.emplace_back(key, value);
+  }
+  std::string line = "configuration:";
+  for (const auto& [key, value] : entries) {
+    std::string shown = MaskedSettingValue(key, value);
+    bool quote = shown.empty() || shown.find_first_of(" \"=") != std::string::npos;
+    line += quote ? fmt::format(" {}=\"{}\"", key, shown) : fmt::format(" {}={}", key, shown);
+  }
+  spdlog::info("{}", line);
+}
+
 int RunServe(ServingSettings& settings, const CommonOptions& common) {
   ConfigureLogging(common);
   if (Status st = FinalizeServingSettings(settings); !st.ok()) throw CommandFailed{2, st.message()};
   auto shapley = ShapleyOptions::Parse(settings.shapley_enable, settings.shapley_types_enabled);
   if (!shapley.ok()) throw CommandFailed{2, shapley.status().message()};
+  LogConfiguration(settings, common);
+  if (settings.metrics_enabled) metrics::Activate();
 
   // Before any thread exists: every thread inherits the mask, so only sigwait below sees the
   // shutdown signals. Pistache's sendfile path does not pass MSG_NOSIGNAL, hence SIGPIPE.
@@ -91,6 +134,7 @@ int RunServe(ServingSettings& settings, const CommonOptions& common) {
 
   // Listen first, so that /readyz can say "Not ready" while a slow model loads.
   auto api = std::make_shared<rest::ModelApi>();
+  if (settings.metrics_enabled) api->EnableMetrics();
   rest::HttpServerOptions http;
   http.host = settings.host;
   http.port = static_cast<uint16_t>(settings.port);
@@ -105,7 +149,9 @@ int RunServe(ServingSettings& settings, const CommonOptions& common) {
   open.model_path = settings.model_path;
   open.runtime_name = settings.runtime_name;
   open.config = PluginConfig(settings);
+  const Clock::time_point load_start = Clock::now();
   auto model = OpenModel(*registry, open);
+  const double load_seconds = std::chrono::duration<double>(Clock::now() - load_start).count();
   if (!model.ok()) {
     server.Stop();
     throw CommandFailed{1, fmt::format("cannot load model {}: {}", settings.model_path, model.status().message())};
@@ -113,6 +159,14 @@ int RunServe(ServingSettings& settings, const CommonOptions& common) {
   const LoadedModel& loaded = **model;
   ScoringService scoring(loaded, settings);
   auto served = rest::ServedModel::Make(loaded, scoring, settings.model_id, *shapley);
+  metrics::ServerMetrics::Gauges gauges;
+  rest::ModelApi* api_ptr = api.get();
+  gauges.inflight = [api_ptr] { return api_ptr->pending(); };
+  gauges.queued = [&scoring] { return scoring.queued(); };
+  gauges.slots_in_use = [&scoring] { return static_cast<int64_t>(scoring.gate().in_use()); };
+  gauges.slots = settings.scoring_concurrency;
+  metrics::Instance().SetGauges(std::move(gauges));
+  metrics::Instance().SetModel(served->model_id, loaded.runtime_name(), load_seconds);
   api->Publish(served.get());
   spdlog::info("ready: model '{}' ({}, runtime {}), {} inputs, {} outputs", served->model_id,
                loaded.info().artifact_type, loaded.runtime_name(), loaded.info().inputs.size(),
@@ -123,6 +177,7 @@ int RunServe(ServingSettings& settings, const CommonOptions& common) {
   spdlog::info("received {}", received == SIGTERM ? "SIGTERM" : "SIGINT");
   Drain(*api, settings.drain_timeout_s);
   server.Stop();
+  metrics::Instance().Unpublish();
   scoring.Stop();
   spdlog::info("stopped");
   return 0;
@@ -137,6 +192,7 @@ void AddServeCommand(CLI::App& app, CommonOptions& common) {
   AddServingOptions(*cmd, *settings);
   cmd->footer(
       "Also read by serve (top-level options, see scorehost --help): LOG_LEVEL / --log-level (INFO), "
+      "LOG_FORMAT / --log-format (text, json, logfmt), "
       "SCOREHOST_RUNTIME_DIR / --runtime-dir, SCOREHOST_MANIFEST / --manifest. Passed to the runtime plugin: "
       "DRIVERLESS_AI_LICENSE_KEY and the Shapley settings above.");
   cmd->callback([settings, &common] {

@@ -70,6 +70,9 @@ void AddServingOptions(CLI::App& cmd, ServingSettings& s) {
   cmd.add_option("--drain-timeout", s.drain_timeout_s,
                  "Seconds to finish in-flight requests after SIGTERM/SIGINT before exiting")
       ->envname("DRAIN_TIMEOUT")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--metrics-enabled", s.metrics_enabled,
+                 "Serve Prometheus metrics on GET /metrics (false: no recording, /metrics answers 404)")
+      ->envname("METRICS_ENABLED")->capture_default_str();
   cmd.add_option("--scoring-concurrency", s.scoring_concurrency,
                  "Requests allowed past the admission gate at once; the rest wait")
       ->envname("SCORING_CONCURRENCY")->capture_default_str()->check(CLI::Range(1, 100000));

@@ -31,6 +31,7 @@ struct ServingSettings {
   int http_threads = 0;          // HTTP_THREADS; 0: one per CPU core (at most 8)
   std::size_t max_body_bytes = 64u << 20;  // MAX_BODY_SIZE
   double drain_timeout_s = 30;   // DRAIN_TIMEOUT
+  bool metrics_enabled = true;   // METRICS_ENABLED: GET /metrics and the recording behind it
 
   // Admission and batching (the seed's "Concurrency and performance tuning").
   int scoring_concurrency = 4;       // SCORING_CONCURRENCY

@@ -236,7 +236,7 @@ class ExampleModelTest(unittest.TestCase):
         self.assertEqual(doc["servers"], [{"url": "."}])
         served = {("/model/id", "get"), ("/model/schema", "get"), ("/model/capabilities", "get"),
                   ("/model/sample_request", "get"), ("/model/score", "post"), ("/model/contribution", "post"),
-                  ("/readyz", "get"), ("/openapi.json", "get"), ("/docs", "get")}
+                  ("/readyz", "get"), ("/openapi.json", "get"), ("/docs", "get"), ("/metrics", "get")}
         documented = {(p, m) for p, ops in doc["paths"].items() for m in ops}
         self.assertEqual(documented, served)
         # Every $ref resolves.
