@@ -15,5 +15,6 @@ std::unique_ptr<MojoModel> LoadGlm(Archive& archive, const ModelIni& ini, MojoMe
 std::unique_ptr<MojoModel> LoadIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadExtendedIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadDeepLearning(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3
