@@ -3,8 +3,10 @@
 # METRICS_ENABLED=true (scraped once a second, as a Prometheus would, but more often) and one with
 # METRICS_ENABLED=false, measured in alternation (on, off, off, on, ...) ROUNDS times each with
 # wrk -t2 -c64 and bench/http/score_one_row.lua (1-row POST /model/score, example-linear model),
-# so that load from other users of a shared machine hits both alike. Prints every round, the
-# medians and the ratio off/on of the medians.
+# so that load from other users of a shared machine hits both alike. With SIMULTANEOUS=1 both are
+# loaded at the same time in every round (two wrk processes, -t1 -c32 each): they then share the
+# machine's noise exactly and the per-round ratio is far steadier. Prints every round, the
+# medians and the ratio on/off.
 #
 #   tests/rest/bench_metrics_overhead.sh [BUILD_DIR] [DURATION_S] [ROUNDS]
 #
@@ -40,10 +42,21 @@ run() {  # name port round
   grep -q "non-200 responses: 0" "$OUT/$1.$3.txt" || { cat "$OUT/$1.$3.txt" >&2; exit 1; }
   sed -n 's/^Requests\/sec: *//p' "$OUT/$1.$3.txt"
 }
+both() {  # round: both servers at once, one wrk each
+  wrk -t1 -c32 -d"${DURATION}s" -s "$ROOT/bench/http/score_one_row.lua" "http://127.0.0.1:$ON_PORT/model/score" > "$OUT/on.$1.txt" &
+  local a=$!
+  wrk -t1 -c32 -d"${DURATION}s" -s "$ROOT/bench/http/score_one_row.lua" "http://127.0.0.1:$OFF_PORT/model/score" > "$OUT/off.$1.txt"
+  wait $a
+  for side in on off; do grep -q "non-200 responses: 0" "$OUT/$side.$1.txt" || { cat "$OUT/$side.$1.txt" >&2; exit 1; }; done
+  ON+=("$(sed -n 's/^Requests\/sec: *//p' "$OUT/on.$1.txt")")
+  OFF+=("$(sed -n 's/^Requests\/sec: *//p' "$OUT/off.$1.txt")")
+}
 ON=()
 OFF=()
 for round in $(seq "$ROUNDS"); do
-  if ((round % 2)); then
+  if [[ "${SIMULTANEOUS:-0}" == 1 ]]; then
+    both "$round"; sleep 1
+  elif ((round % 2)); then
     ON+=("$(run on "$ON_PORT" "$round")"); sleep 1
     OFF+=("$(run off "$OFF_PORT" "$round")"); sleep 1
   else
