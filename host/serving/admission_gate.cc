@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "cli/common_options.h"
 #include "serving/metrics.h"
 
 namespace scorehost {
@@ -106,16 +107,15 @@ void AdmissionGate::TimerLoop() {
         waiting_.pop_front();
       }
     }
-    size_t warned_now = 0;
-    Clock::duration longest{};
+    std::vector<std::pair<std::string, Clock::duration>> warned;  // request id, waited
     for (Waiter& w : waiting_) {
       if (now - w.since < options_.warn_after) break;
       if (!w.warned) {
         w.warned = true;
-        ++warned_now;
-        longest = std::max(longest, now - w.since);
+        warned.emplace_back(w.ticket.request_id, now - w.since);
       }
     }
+    const size_t warned_now = warned.size();
     Clock::time_point wake = Clock::time_point::max();
     for (const Waiter& w : waiting_) {
       if (!w.warned) {
@@ -128,10 +128,13 @@ void AdmissionGate::TimerLoop() {
 
     if (!expired.empty() || warned_now > 0) {
       lock.unlock();
-      for (size_t i = 0; i < warned_now; ++i)
+      for (const auto& [request_id, waited] : warned) {
+        RequestIdContext context(request_id);
+        ScopedLogContext scope(request_id.empty() ? nullptr : &context);
         spdlog::warn("a scoring request has waited {:.1f} s for one of the {} scoring slots "
                      "(SCORING_WARN_TIMEOUT={} s, {} waiting); raise SCORING_CONCURRENCY or add replicas",
-                     Seconds(longest), options_.slots, Seconds(options_.warn_after), still_waiting);
+                     Seconds(waited), options_.slots, Seconds(options_.warn_after), still_waiting);
+      }
       std::string why = fmt::format(
           "no scoring slot became free within SCORING_TIMEOUT={} s (all {} slots busy); retry later",
           Seconds(options_.timeout), options_.slots);

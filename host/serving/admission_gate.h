@@ -35,6 +35,7 @@ class AdmissionGate {
   struct Ticket {
     std::function<void()> admitted;
     std::function<void(const std::string& why)> rejected;
+    std::string request_id;  // tags the WARN line about a long wait
   };
 
   explicit AdmissionGate(Options options);

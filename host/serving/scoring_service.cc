@@ -80,6 +80,7 @@ void ScoringService::Submit(ModelCall call, arrow::OwnedArrow input, int64_t row
     gate->Leave();
   };
   AdmissionGate::Ticket ticket;
+  ticket.request_id = job->request_id;
   InferenceQueue* queue = queue_.get();
   ticket.admitted = [queue, job] { queue->Submit(std::move(*job)); };
   // A refused job never held a slot, so it answers without Leave().

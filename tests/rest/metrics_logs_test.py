@@ -220,16 +220,18 @@ class MetricsTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as directory:
             model = test_delay_model(directory, delay_ms=900, row_delta=1)
             with Server(model, SCORING_CONCURRENCY=1, SCORING_TIMEOUT=0.4, MAX_WAITING_REQUESTS=1,
-                        BATCH_WORKERS=0) as server:
-                document = {"fields": ["id", "x"], "rows": [["a", "1"]]}
+                        SCORING_WARN_TIMEOUT=0.1, BATCH_WORKERS=0) as server:
+                document = json.dumps({"fields": ["id", "x"], "rows": [["a", "1"]]})
                 results = []
                 barrier = threading.Barrier(3)
 
-                def one():
+                def one(i):
                     barrier.wait(10)
-                    results.append(server.post_json("/model/score", document)[0])
+                    results.append(server.request("POST", "/model/score", document,
+                                                  {"Content-Type": "application/json",
+                                                   "X-Request-ID": "req-%d" % i})[0])
 
-                threads = [threading.Thread(target=one) for _ in range(3)]
+                threads = [threading.Thread(target=one, args=(i,)) for i in range(3)]
                 for t in threads:
                     t.start()
                 for t in threads:
@@ -241,6 +243,10 @@ class MetricsTest(unittest.TestCase):
                 self.assertEqual(m.value("scorehost_row_count_validation_failures_total", action="rejected"), 1)
                 self.assertEqual(m.value("scorehost_requests_total", endpoint="/model/score", code="503"), 2)
                 self.assertEqual(m.value("scorehost_requests_total", endpoint="/model/score", code="500"), 1)
+                server.terminate()
+                log = server.output()
+                # The gate's WARN line names the request it is about.
+                self.assertRegex(log, r"warning a scoring request has waited .* \[request_id=req-[0-2]\]")
 
     def test_metrics_can_be_turned_off(self):
         with Server(EXAMPLE_MODEL, METRICS_ENABLED="false") as server:
