@@ -33,7 +33,8 @@ struct Log {
 
 AdmissionGate::Ticket Ticket(Log& log, int id) {
   return {[&log, id] { log.Add("in" + std::to_string(id)); },
-          [&log, id](const std::string& why) { log.Add("out" + std::to_string(id) + " " + why); }};
+          [&log, id](const std::string& why) { log.Add("out" + std::to_string(id) + " " + why); },
+          "req-" + std::to_string(id)};
 }
 
 }  // namespace
