@@ -16,5 +16,7 @@ std::unique_ptr<MojoModel> LoadIsolationForest(Archive& archive, const ModelIni&
 std::unique_ptr<MojoModel> LoadExtendedIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadDeepLearning(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadStackedEnsemble(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadKMeans(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3

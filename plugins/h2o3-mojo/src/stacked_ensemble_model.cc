@@ -1,0 +1,191 @@
+// Stacked Ensemble MOJOs (genmodel StackedEnsembleMojoModel / StackedEnsembleMojoReader /
+// MultiModelMojoReader). The MOJO nests its base models and the metalearner as complete MOJOs
+// under `models/<algo>/<key>/`; each is loaded with the ordinary loader. Scoring: every base model
+// gets the row remapped by column name and scored with its raw score0 (no offset); their
+// predictions (binomial P(class 1), multinomial every class probability, regression the value;
+// optionally logit-transformed) form the metalearner's row, and the metalearner's output is the
+// ensemble's. Base models the metalearner does not use may be absent (their inputs stay 0).
+#include <algorithm>
+#include <cmath>
+
+#include "errors.hpp"
+#include "java_semantics.hpp"
+#include "model_loaders.hpp"
+
+namespace scorehost::h2o3 {
+
+namespace {
+
+// The files under "<prefix>" of an archive that stays owned by the caller.
+class NestedArchive final : public Archive {
+ public:
+  NestedArchive(Archive& base, std::string prefix)
+      : Archive(base.path() + "!/" + prefix, {}), base_(base), prefix_(std::move(prefix)) {}
+  bool Exists(const std::string& name) const override { return base_.Exists(prefix_ + name); }
+  std::string Read(const std::string& name) override { return base_.Read(prefix_ + name); }
+  std::vector<std::string> List() const override {
+    std::vector<std::string> out;
+    for (const std::string& n : base_.List())
+      if (n.compare(0, prefix_.size(), prefix_) == 0) out.push_back(n.substr(prefix_.size()));
+    return out;
+  }
+
+ private:
+  Archive& base_;
+  std::string prefix_;
+};
+
+struct BaseModel {
+  std::shared_ptr<const MojoModel> model;  // null: not used by the metalearner, not stored
+  std::vector<int32_t> mapping;            // the ensemble column of each of the model's features
+};
+
+class StackedEnsembleModel final : public RowScorer<StackedEnsembleModel> {
+ public:
+  StackedEnsembleModel(MojoMeta meta, std::vector<BaseModel> base, std::shared_ptr<const MojoModel> metalearner,
+                       bool logit, size_t scratch)
+      : RowScorer(std::move(meta)), base_(std::move(base)), meta_learner_(std::move(metalearner)), logit_(logit),
+        scratch_(scratch) {}
+
+  void ScoreRow(const double* row, size_t row_len, double /*offset*/, double* preds) const {
+    const int k = meta_.n_classes;
+    const size_t per_model = k > 2 ? static_cast<size_t>(k) : 1;
+    thread_local std::vector<double> base_preds, sub_row, sub_preds;
+    base_preds.assign(base_.size() * per_model, 0.0);
+    sub_preds.resize(scratch_);
+    for (size_t i = 0; i < base_.size(); ++i) {
+      const BaseModel& b = base_[i];
+      if (!b.model) continue;
+      sub_row.resize(b.mapping.size());
+      for (size_t f = 0; f < b.mapping.size(); ++f) {
+        const size_t src = static_cast<size_t>(b.mapping[f]);
+        if (src >= row_len)
+          Fail(ErrorKind::kInvalidArgument, "the row has " + std::to_string(row_len) + " values, base model " +
+                                                std::to_string(i) + " needs column " + std::to_string(src));
+        sub_row[f] = row[src];
+      }
+      std::fill(sub_preds.begin(), sub_preds.end(), 0.0);
+      b.model->Score0(sub_row, 0.0, sub_preds);
+      if (k > 2) {
+        for (int j = 0; j < k; ++j) base_preds[i * per_model + static_cast<size_t>(j)] = sub_preds[static_cast<size_t>(j) + 1];
+      } else {
+        base_preds[i] = sub_preds[k == 2 ? 2 : 0];
+      }
+    }
+    if (logit_ && k >= 2)
+      for (double& p : base_preds) {
+        const double x0 = JavaMin(1 - 1e-9, JavaMax(p, 1e-9));
+        const double x = x0 / (1 - x0);
+        p = x == 0 ? -19 : JavaMax(-19, std::log(x));
+      }
+    meta_learner_->Score0(base_preds, 0.0, std::span<double>(preds, meta_.is_classifier() ? static_cast<size_t>(k) + 1 : 1));
+  }
+
+  std::string Describe() const override {
+    std::string cat = meta_.category_name;
+    for (char& c : cat) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t used = 0;
+    for (const BaseModel& b : base_) used += b.model != nullptr;
+    return "H2O-3 Stacked Ensemble " + cat + " (" + std::to_string(used) + " of " + std::to_string(base_.size()) +
+           " base models stored, metalearner: " + meta_learner_->Describe() + "), MOJO " + meta_.mojo_version;
+  }
+  bool UsesOffset() const override { return false; }
+
+ private:
+  std::vector<BaseModel> base_;
+  std::shared_ptr<const MojoModel> meta_learner_;
+  bool logit_;
+  size_t scratch_;
+};
+
+thread_local int g_nesting = 0;
+
+}  // namespace
+
+std::unique_ptr<MojoModel> LoadStackedEnsemble(Archive& archive, const ModelIni& ini, MojoMeta meta) {
+  const std::string& path = meta.path;
+  auto version = JavaParseDouble(meta.mojo_version);
+  if (!version || *version > 1.01)
+    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
+                                        " is not supported (supported: 1.00, 1.01)");
+  if (meta.category != ModelCategory::kBinomial && meta.category != ModelCategory::kMultinomial &&
+      meta.category != ModelCategory::kRegression)
+    Fail(ErrorKind::kUnimplemented, path + ": Stacked Ensemble " + meta.category_name + " models are not supported");
+  const std::string transform = ini.String("metalearner_transform").value_or("NONE");
+  if (transform != "NONE" && transform != "Logit")
+    Fail(ErrorKind::kUnimplemented, path + ": Stacked Ensemble metalearner transform '" + transform + "' is not supported");
+  if (g_nesting >= 1) Fail(ErrorKind::kUnimplemented, path + ": a Stacked Ensemble inside a Stacked Ensemble is not supported");
+
+  // MultiModelMojoReader: every submodel, by key.
+  const int64_t count = ini.Int("submodel_count").value_or(0);
+  if (count < 0 || count > 100000) Fail(ErrorKind::kDataLoss, path + ": submodel_count = " + std::to_string(count));
+  std::vector<std::pair<std::string, std::shared_ptr<const MojoModel>>> submodels;
+  ++g_nesting;
+  try {
+    for (int64_t i = 0; i < count; ++i) {
+      const std::string key = ini.RequireString("submodel_key_" + std::to_string(i));
+      std::string dir = ini.RequireString("submodel_dir_" + std::to_string(i));
+      if (!dir.empty() && dir.back() != '/') dir += '/';
+      if (dir.size() < 2 || !IsSafeEntryName(dir.substr(0, dir.size() - 1)))
+        Fail(ErrorKind::kDataLoss, path + ": submodel_dir_" + std::to_string(i) + " '" + dir + "' is not a safe relative path");
+      NestedArchive sub(archive, dir);
+      std::shared_ptr<const MojoModel> m(LoadMojo(sub));
+      // H2O never nests ensembles, and the scorer's per-thread buffers assume it does not.
+      if (dynamic_cast<const StackedEnsembleModel*>(m.get()))
+        Fail(ErrorKind::kUnimplemented, path + ": a Stacked Ensemble inside a Stacked Ensemble is not supported");
+      submodels.emplace_back(key, std::move(m));
+    }
+  } catch (...) {
+    --g_nesting;
+    throw;
+  }
+  --g_nesting;
+  auto find = [&](const std::string& key) -> std::shared_ptr<const MojoModel> {
+    for (const auto& [k, m] : submodels)
+      if (k == key) return m;
+    Fail(ErrorKind::kDataLoss, path + ": the ensemble refers to a submodel '" + key + "' it does not contain");
+  };
+
+  std::shared_ptr<const MojoModel> metalearner = find(ini.RequireString("metalearner"));
+  const int64_t n_base = ini.Int("base_models_num").value_or(0);
+  if (n_base < 0 || n_base > 100000) Fail(ErrorKind::kDataLoss, path + ": base_models_num = " + std::to_string(n_base));
+  const int k = meta.n_classes;
+  const size_t per_model = k > 2 ? static_cast<size_t>(k) : 1;
+  size_t scratch = meta.is_classifier() ? static_cast<size_t>(k) + 1 : 2;
+  std::vector<BaseModel> base(static_cast<size_t>(n_base));
+  for (int64_t i = 0; i < n_base; ++i) {
+    auto key = ini.String("base_model" + std::to_string(i));
+    if (!key) continue;  // a base model the metalearner does not use
+    BaseModel& b = base[static_cast<size_t>(i)];
+    b.model = find(*key);
+    const MojoMeta& sm = b.model->meta();
+    const bool shape_ok = k > 2 ? (sm.n_classes == k && sm.is_classifier())
+                                : k == 2 ? (sm.category == ModelCategory::kBinomial && sm.n_classes == 2)
+                                         : !sm.is_classifier();
+    if (!shape_ok)
+      Fail(ErrorKind::kUnimplemented, path + ": base model '" + *key + "' (" + sm.category_name + ", " +
+                                          std::to_string(sm.n_classes) + " classes) does not fit a " + meta.category_name +
+                                          " ensemble");
+    // StackedEnsembleMojoReader.createMapping: each feature of the base model by name.
+    for (int f = 0; f < sm.n_features; ++f) {
+      const std::string& name = sm.columns[static_cast<size_t>(f)];
+      auto it = std::find(meta.columns.begin(), meta.columns.end(), name);
+      if (it == meta.columns.end())
+        Fail(ErrorKind::kDataLoss, path + ": base model '" + *key + "' has the input column '" + name +
+                                       "' that the ensemble does not have");
+      b.mapping.push_back(static_cast<int32_t>(it - meta.columns.begin()));
+    }
+    scratch = std::max(scratch, b.model->preds_size());
+  }
+  const size_t meta_inputs = base.size() * per_model;
+  if (static_cast<size_t>(metalearner->meta().n_features) != meta_inputs)
+    Fail(ErrorKind::kDataLoss, path + ": the metalearner takes " + std::to_string(metalearner->meta().n_features) +
+                                   " inputs, the base models give " + std::to_string(meta_inputs));
+  if (metalearner->meta().is_classifier() != meta.is_classifier() ||
+      (meta.is_classifier() && metalearner->meta().n_classes != k))
+    Fail(ErrorKind::kDataLoss, path + ": the metalearner's category does not match the ensemble's");
+  return std::make_unique<StackedEnsembleModel>(std::move(meta), std::move(base), std::move(metalearner),
+                                                transform == "Logit", scratch);
+}
+
+}  // namespace scorehost::h2o3
