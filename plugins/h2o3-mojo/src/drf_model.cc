@@ -23,6 +23,20 @@ class DrfModel final : public RowScorer<DrfModel> {
     const size_t k = static_cast<size_t>(meta_.n_classes);
     std::fill(preds, preds + min_preds_size(), 0.0);
     trees_.Accumulate(row, row_len, preds, k == 1 ? 0 : 1);
+    Finish(row, row_len, preds);
+  }
+
+  // The batch path: tree sums for a block of rows at once, then each row's averages and label.
+  void ScoreBlock(const double* rows, size_t n_rows, size_t row_len, const double* /*offsets*/, double* preds,
+                  size_t stride) const {
+    const size_t k = static_cast<size_t>(meta_.n_classes);
+    for (size_t r = 0; r < n_rows; ++r) std::fill(preds + r * stride, preds + r * stride + min_preds_size(), 0.0);
+    trees_.AccumulateBlock(rows, n_rows, row_len, preds, stride, k == 1 ? 0 : 1);
+    for (size_t r = 0; r < n_rows; ++r) Finish(rows + r * row_len, row_len, preds + r * stride);
+  }
+
+  void Finish(const double* row, size_t row_len, double* preds) const {
+    const size_t k = static_cast<size_t>(meta_.n_classes);
     const double n = static_cast<double>(trees_.n_groups());
     if (k == 1) {
       preds[0] /= n;

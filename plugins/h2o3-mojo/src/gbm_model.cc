@@ -46,6 +46,21 @@ class GbmModel final : public RowScorer<GbmModel> {
     const size_t k = static_cast<size_t>(meta_.n_classes);
     std::fill(preds, preds + min_preds_size(), 0.0);
     trees_.Accumulate(row, row_len, preds, k == 1 ? 0 : 1);
+    Finish(row, row_len, offset, preds);
+  }
+
+  // The batch path: tree sums for a block of rows at once, then each row's link and label.
+  void ScoreBlock(const double* rows, size_t n, size_t row_len, const double* offsets, double* preds,
+                  size_t stride) const {
+    const size_t k = static_cast<size_t>(meta_.n_classes);
+    for (size_t r = 0; r < n; ++r) std::fill(preds + r * stride, preds + r * stride + min_preds_size(), 0.0);
+    trees_.AccumulateBlock(rows, n, row_len, preds, stride, k == 1 ? 0 : 1);
+    for (size_t r = 0; r < n; ++r) Finish(rows + r * row_len, row_len, offsets ? offsets[r] : 0.0, preds + r * stride);
+  }
+
+  // From the tree sums in preds to Java's score0 output.
+  void Finish(const double* row, size_t row_len, double offset, double* preds) const {
+    const size_t k = static_cast<size_t>(meta_.n_classes);
     switch (shape_) {
       case Shape::kRegression:
         preds[0] = LinkInverse(link_, preds[0] + init_f_ + offset);

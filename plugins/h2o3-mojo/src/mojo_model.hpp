@@ -6,6 +6,7 @@
 // Models are immutable after loading, so scoring is thread-safe and allocation-free.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -118,9 +119,19 @@ class RowScorer : public MojoModel {
                   double* preds, size_t preds_stride) const final {
     CheckPreds(preds_stride);
     const Derived* self = static_cast<const Derived*>(this);
-    for (size_t r = 0; r < n_rows; ++r)
-      self->ScoreRow(rows + r * row_len, row_len, offsets ? offsets[r] : 0.0, preds + r * preds_stride);
+    if constexpr (requires { self->ScoreBlock(rows, n_rows, row_len, offsets, preds, preds_stride); }) {
+      // Tree models score blocks of rows tree by tree (see TreeEnsemble::AccumulateBlock).
+      for (size_t b = 0; b < n_rows; b += kBlockRows)
+        self->ScoreBlock(rows + b * row_len, std::min(kBlockRows, n_rows - b), row_len, offsets ? offsets + b : nullptr,
+                         preds + b * preds_stride, preds_stride);
+    } else {
+      for (size_t r = 0; r < n_rows; ++r)
+        self->ScoreRow(rows + r * row_len, row_len, offsets ? offsets[r] : 0.0, preds + r * preds_stride);
+    }
   }
+  // Rows per block for Derived::ScoreBlock: enough to amortise loading a tree into cache, few
+  // enough that the block's rows and sums stay in L1/L2.
+  static constexpr size_t kBlockRows = 128;
 
  protected:
   using MojoModel::MojoModel;

@@ -30,6 +30,23 @@ class TreeEnsemble {
   void Contribute(const double* rows, size_t n_rows, size_t row_len, size_t n_features, float bias, float* out) const;
   const std::string& shap_unavailable() const { return shap_unavailable_; }
 
+  // Accumulate for a block of rows (row r at rows + r * row_len, its preds at preds + r * stride),
+  // trees outer and rows inner: one tree's nodes are loaded into cache once per block instead of
+  // once per row, which matters once the model outgrows the caches (500 deep trees are ~16 MB).
+  // Every row still adds its trees in Java's order, so the sums are bit-identical to Accumulate.
+  void AccumulateBlock(const double* rows, size_t n_rows, size_t row_len, double* preds, size_t stride,
+                       size_t class_offset) const {
+    const bool checked = static_cast<int64_t>(row_len) <= static_cast<int64_t>(store_.max_col);
+    switch (dialect_) {
+      case TreeDialect::kV100: return checked ? RunBlock<TreeDialect::kV100, true>(rows, n_rows, row_len, preds, stride, class_offset)
+                                              : RunBlock<TreeDialect::kV100, false>(rows, n_rows, row_len, preds, stride, class_offset);
+      case TreeDialect::kV110: return checked ? RunBlock<TreeDialect::kV110, true>(rows, n_rows, row_len, preds, stride, class_offset)
+                                              : RunBlock<TreeDialect::kV110, false>(rows, n_rows, row_len, preds, stride, class_offset);
+      default: return checked ? RunBlock<TreeDialect::kCurrent, true>(rows, n_rows, row_len, preds, stride, class_offset)
+                              : RunBlock<TreeDialect::kCurrent, false>(rows, n_rows, row_len, preds, stride, class_offset);
+    }
+  }
+
   // preds[class_offset + c] += every tree of class c, groups in order (Java's summation order,
   // which keeps the doubles bit-identical).
   void Accumulate(const double* row, size_t row_len, double* preds, size_t class_offset) const {
@@ -51,6 +68,25 @@ class TreeEnsemble {
       double acc = preds[class_offset + c];
       for (int32_t root : roots_[c]) acc += static_cast<double>(ScoreTree<D, kChecked>(store_, root, row, row_len));
       preds[class_offset + c] = acc;
+    }
+  }
+
+  template <TreeDialect D, bool kChecked>
+  void RunBlock(const double* rows, size_t n_rows, size_t row_len, double* preds, size_t stride,
+                size_t class_offset) const {
+    for (size_t c = 0; c < roots_.size(); ++c) {
+      double* out = preds + class_offset + c;
+      for (int32_t root : roots_[c]) {
+        // Two rows walk the tree together: their node loads are independent, so they overlap.
+        size_t r = 0;
+        for (; r + 1 < n_rows; r += 2) {
+          const float a = ScoreTree<D, kChecked>(store_, root, rows + r * row_len, row_len);
+          const float b = ScoreTree<D, kChecked>(store_, root, rows + (r + 1) * row_len, row_len);
+          out[r * stride] += static_cast<double>(a);
+          out[(r + 1) * stride] += static_cast<double>(b);
+        }
+        if (r < n_rows) out[r * stride] += static_cast<double>(ScoreTree<D, kChecked>(store_, root, rows + r * row_len, row_len));
+      }
     }
   }
 
