@@ -38,11 +38,12 @@ def records(frame):
     return out
 
 
-def expect(path, frame, extra=None):
-    """Stores MLflow's own prediction for `frame` next to the model."""
+def expect(path, frame, extra=None, mlflow_input=None):
+    """Stores MLflow's own prediction for `frame` (or for `mlflow_input`, the same data in the form
+    a user would hand MLflow, e.g. a numpy array for a tensor model) next to the model."""
     doc = {"input": records(frame), "columns": [str(c) for c in frame.columns], "python": PY}
     try:
-        pred = mlflow.pyfunc.load_model(path).predict(frame)
+        pred = mlflow.pyfunc.load_model(path).predict(frame if mlflow_input is None else mlflow_input)
         if isinstance(pred, pd.DataFrame):
             doc["output"] = {"kind": "frame", "columns": records(pred)}
         elif isinstance(pred, pd.Series):
@@ -52,6 +53,12 @@ def expect(path, frame, extra=None):
             doc["output"] = {"kind": "array", "values": arr.tolist()}
     except Exception as exc:  # noqa: BLE001 -- the failure is what some fixtures are about
         doc["error"] = "%s: %s" % (type(exc).__name__, exc)
+    # The saved input example's first row (what GET /model/sample_request should offer), as JSON
+    # values; None when the model was saved without one.
+    example = mlflow.models.Model.load(path).load_input_example(path)
+    if example is not None:
+        example = pd.DataFrame(example)
+        doc["example_first_row"] = {str(c): v[0] for c, v in records(example.head(1)).items()}
     doc.update(extra or {})
     with open(os.path.join(path, "expected.json"), "w") as f:
         json.dump(doc, f)
@@ -151,6 +158,42 @@ mlflow.pyfunc.save_model(path, python_model=m, signature=infer_signature(frame, 
 expect(path, frame)
 
 
+# ---- 4b. scikit-learn Pipeline (mlflow.sklearn) over string, int32, boolean and double columns --
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+rng = np.random.default_rng(7)
+frame = pd.DataFrame({"color": rng.choice(["red", "green", "blue"], 200), "n": rng.integers(0, 10, 200).astype("int32"),
+                      "flag": rng.choice([True, False], 200), "x": rng.normal(size=200)})
+target = frame["x"] * 2 + frame["n"] + (frame["color"] == "red") * 3 + frame["flag"]
+pipe = Pipeline([("prep", ColumnTransformer([("onehot", OneHotEncoder(handle_unknown="ignore"), ["color"]),
+                                             ("scale", StandardScaler(), ["n", "x"])], remainder="passthrough")),
+                 ("forest", RandomForestRegressor(n_estimators=10, random_state=0))]).fit(frame, target)
+path = fresh("sklearn_pipeline_mixed")
+mlflow.sklearn.save_model(pipe, path, signature=infer_signature(frame, pipe.predict(frame)), input_example=frame.head(2),
+                          pip_requirements=REQS)
+expect(path, frame.head(9))
+
+
+# ---- 4c. tensor signature: a 2-D float array in, a 2-D array of class probabilities out ------
+class Proba(mlflow.pyfunc.PythonModel):
+    def __init__(self, model):
+        self.model = model
+
+    def predict(self, context, model_input):
+        return self.model.predict_proba(np.asarray(model_input))
+
+
+Xn = X.to_numpy()
+clf_np = LogisticRegression(max_iter=500).fit(Xn, y)  # fitted on an array: no feature-name warnings
+path = fresh("pyfunc_tensor_proba")
+mlflow.pyfunc.save_model(path, python_model=Proba(clf_np), signature=infer_signature(Xn, clf_np.predict_proba(Xn)),
+                         input_example=Xn[:2], pip_requirements=REQS)
+expect(path, pd.DataFrame(Xn[::25]), mlflow_input=Xn[::25])
+
+
 # ---- 5. wrong row count, 6. raises, 7. segfaults, 8. hangs ------------------------------------
 class WrongRows(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input):
@@ -175,7 +218,15 @@ class Segfaults(mlflow.pyfunc.PythonModel):
 class Hangs(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input):
         if (model_input["v"] == 7).any():
+            import os
             import time
+            import uuid
+            mark = os.environ.get("PYFIXTURE_MARK_DIR")
+            if mark:
+                # Tells a test that this call is now in flight inside the worker, and the worker's
+                # pid (file name), so it can kill the worker at a known moment without sleeping.
+                with open(os.path.join(mark, "%d-%s" % (os.getpid(), uuid.uuid4().hex)), "w"):
+                    pass
             while True:
                 time.sleep(3600)
         return pd.DataFrame({"out": model_input["v"] - 1})

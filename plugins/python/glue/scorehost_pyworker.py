@@ -254,9 +254,11 @@ def _load(req):
 
     sample = None
     if example is not None:
+        # The plugin hands the first row to the host (ABI 1.1 input_examples) for
+        # GET /model/sample_request; null marks a missing value (the host shows a placeholder).
         head = example.head(5)
         sample = {"fields": [str(c) for c in head.columns],
-                  "rows": [["" if _isnull(v) else str(v) for v in row] for row in head.itertuples(index=False)]}
+                  "rows": [[_example_text(v) for v in row] for row in head.itertuples(index=False)]}
 
     _state.update(model=model, inputs=inputs, outputs=outputs, mode=input_mode,
                   in_columns=[i["name"] for i in inputs], example=example)
@@ -278,6 +280,24 @@ def _load(req):
         "numpy_version": np.__version__,
         "pandas_version": pd.__version__,
     })
+
+
+def _example_text(v):
+    """An input example value as the text a REST client sends for it (None when missing)."""
+    import base64
+    if isinstance(v, (list, tuple, dict)):
+        return json.dumps(v)
+    if _isnull(v):
+        return None
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(bytes(v)).decode("ascii")  # binary columns travel as base64
+    if isinstance(v, bool) or type(v).__name__ == "bool_":
+        return "true" if v else "false"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()  # datetime / pandas Timestamp
+    if hasattr(v, "item"):
+        v = v.item()  # numpy scalar -> Python number, so floats print with repr's shortest digits
+    return str(v)
 
 
 def _isnull(v):

@@ -8,11 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <simdjson.h>
 #include <sstream>
 #include <string>
@@ -163,6 +165,11 @@ struct Model {
   std::string runtime, artifact_type, model_id, description;
   std::vector<std::string> input_names, output_names;
   std::vector<sh_field> inputs, outputs;
+  // ABI 1.1 input_examples: one text per input from the MLflow input example's first row; a NULL
+  // entry where the example lacks the column or has no value there (the host then shows its
+  // per-type placeholder). `example_texts` owns the strings `example_ptrs` points into.
+  std::vector<std::optional<std::string>> example_texts;
+  std::vector<const char*> example_ptrs;
   sh_model_info info{};
   std::unique_ptr<MlflowArtifact> artifact;
   std::unique_ptr<Supervisor> supervisor;  // declared last: destroyed first, before the artifact dir goes
@@ -199,6 +206,30 @@ void ParseLoaded(const std::string& json, Model* m) {
   };
   fields("inputs", &m->input_names, &m->inputs);
   fields("outputs", &m->output_names, &m->outputs);
+
+  // sample_request: {"fields": [...], "rows": [[text or null, ...], ...]} from the input example
+  // (null when the model has none). Matched to the inputs by name, because an example may carry
+  // its columns in another order than the signature, or extra ones.
+  m->example_texts.assign(m->input_names.size(), std::nullopt);
+  simdjson::dom::object sample;
+  simdjson::dom::array sample_fields, sample_rows;
+  if (doc["sample_request"].get(sample) == simdjson::SUCCESS && sample["fields"].get(sample_fields) == simdjson::SUCCESS &&
+      sample["rows"].get(sample_rows) == simdjson::SUCCESS && sample_rows.size() > 0) {
+    simdjson::dom::array first;
+    if (sample_rows.at(0).get(first) == simdjson::SUCCESS) {
+      size_t column = 0;
+      for (simdjson::dom::element f : sample_fields) {
+        std::string_view field, value;
+        if (f.get(field) == simdjson::SUCCESS && column < first.size() && first.at(column).get(value) == simdjson::SUCCESS) {
+          for (size_t i = 0; i < m->input_names.size(); ++i)
+            if (m->input_names[i] == field) m->example_texts[i] = std::string(value);
+        }
+        ++column;
+      }
+    }
+  }
+  m->example_ptrs.clear();
+  for (const auto& text : m->example_texts) m->example_ptrs.push_back(text ? text->c_str() : nullptr);
 }
 
 // ---- ABI entry points -----------------------------------------------------------------------
@@ -321,6 +352,9 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
     info.outputs = model->outputs.data();
     info.capabilities = SH_CAP_SCORE;
     info.thread_safety = connections > 1 ? SH_THREAD_SAFE : SH_THREAD_SERIAL;
+    const bool any_example = std::any_of(model->example_ptrs.begin(), model->example_ptrs.end(),
+                                         [](const char* p) { return p != nullptr; });
+    info.input_examples = any_example ? model->example_ptrs.data() : nullptr;
     Log(SH_LOG_INFO, "loaded " + std::string(args->model_path) + " with " + runtime + " (env " + built.dir +
                          (built.reused ? ", reused" : ", built") + "; " + std::to_string(connections) +
                          " concurrent call slot(s))");
