@@ -5,6 +5,7 @@
 #include <boost/filesystem.hpp>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "artifact/artifact_detector.h"
 #include "csv/csv_scorer.h"
@@ -121,6 +122,8 @@ void AddScoreCommand(CLI::App& app, CommonOptions& common) {
   cmd->add_option("--input", options.input, "Input CSV with a header line, or - for stdin")->required();
   cmd->add_option("--output", options.output, "Output CSV, or - for stdout")->required();
   cmd->add_option("--chunk-rows", options.chunk_rows, "Rows per model call")->default_val(4096);
+  cmd->add_option("--threads", options.threads, "Chunks scored in parallel; 0 = one per CPU core")
+      ->default_val(0);
   cmd->add_option("--include-column", options.include_columns,
                   "Input column to copy in front of the predictions (repeatable)");
   cmd->add_flag("--prediction-intervals", intervals, "Also write prediction interval columns (if the model has them)");
@@ -131,6 +134,7 @@ void AddScoreCommand(CLI::App& app, CommonOptions& common) {
     auto model = OpenModel(registry, {model_path, runtime, PluginConfigFromEnvironment()});
     if (!model.ok()) Fail(model.status());
     options.progress = !quiet;
+    if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
     options.score_flags = intervals ? SH_SCORE_PREDICTION_INTERVALS : 0;
     auto stats = ScoreCsv(**model, options);
     if (!stats.ok()) Fail(stats.status());

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 
 #include "csv/csv_reader.h"
@@ -32,23 +34,68 @@ Result<FilePtr> OpenFile(const std::string& path, const char* mode, std::FILE* d
   return FilePtr(f, FileCloser{true});
 }
 
-// Writes one scored chunk: echoed input cells, then every output column.
-void WriteChunk(std::string& out, const std::vector<std::vector<std::string>>& echoed,
-                const arrow::TableView& result) {
-  for (int64_t r = 0; r < result.num_rows(); ++r) {
+// One chunk of input: the cells each output row needs, taken from the CSV records on the reading
+// thread, then turned into typed columns, scored and formatted on a worker thread.
+struct Chunk {
+  size_t rows = 0;
+  size_t width = 0;                 // cells per row: the model's inputs, then the echoed columns
+  std::vector<std::string> cells;   // rows x width, row-major; "" where the CSV has no such cell
+  std::vector<uint64_t> lines;      // the CSV line each row started on (for error messages)
+  uint64_t first_row = 0;           // 0-based index of the chunk's first data row
+  // Filled by ScoreChunk:
+  Status status;
+  std::string text;                 // the formatted output lines
+  std::vector<std::string> output_names;
+};
+
+// Builds the chunk's input columns, scores them and formats the output lines (echoed cells first).
+void ScoreChunk(const LoadedModel& model, const CsvScoreOptions& options, const MissingValues& missing,
+                size_t n_inputs, Chunk& chunk) {
+  arrow::Table table = model.MakeInputTable();
+  for (auto& col : table.columns()) col.Reserve(chunk.rows);
+  for (size_t r = 0; r < chunk.rows; ++r) {
+    for (size_t i = 0; i < n_inputs; ++i) {
+      Status st = AppendCell(table.columns()[i], chunk.cells[r * chunk.width + i], missing);
+      if (!st.ok()) {
+        chunk.status = Status::InvalidArgument(fmt::format("{} line {}: {}", options.input, chunk.lines[r], st.message()));
+        return;
+      }
+    }
+  }
+  table.set_num_rows(static_cast<int64_t>(chunk.rows));
+  arrow::OwnedArrow input;
+  std::move(table).Export(&input.schema, &input.array);
+  auto result = model.Score(input, options.score_flags);
+  if (!result.ok()) {
+    chunk.status = result.status();
+    return;
+  }
+  arrow::TableView view;
+  std::string why;
+  arrow::TableView::Make(&result->schema, &result->array, &view, &why);  // validated by LoadedModel
+  if (view.num_rows() != static_cast<int64_t>(chunk.rows)) {
+    chunk.status = Status::Internal(fmt::format("the model returned {} rows for {} input rows (rows {}..{})",
+                                                view.num_rows(), chunk.rows, chunk.first_row + 1,
+                                                chunk.first_row + chunk.rows));
+    return;
+  }
+  for (const arrow::ColumnView& col : view.columns()) chunk.output_names.emplace_back(col.name());
+  std::string& out = chunk.text;
+  for (int64_t r = 0; r < view.num_rows(); ++r) {
     bool first = true;
-    for (const std::string& cell : echoed[static_cast<size_t>(r)]) {
+    for (size_t k = n_inputs; k < chunk.width; ++k) {
       if (!first) out.push_back(',');
-      AppendCsvField(out, cell);
+      AppendCsvField(out, chunk.cells[static_cast<size_t>(r) * chunk.width + k]);
       first = false;
     }
-    for (const arrow::ColumnView& col : result.columns()) {
+    for (const arrow::ColumnView& col : view.columns()) {
       if (!first) out.push_back(',');
       first = false;
       if (auto text = FormatCell(col, r)) AppendCsvField(out, *text);
     }
     out.push_back('\n');
   }
+  chunk.cells = {};  // release the input text before the chunk waits to be written
 }
 
 }  // namespace
@@ -90,88 +137,87 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
     echo.push_back(it->second);
   }
 
-  std::string text;
-  {
-    bool first = true;
-    for (const std::string& name : options.include_columns) {
-      if (!first) text.push_back(',');
-      AppendCsvField(text, name);
-      first = false;
-    }
-    // Output names are known only once the plugin answers (intervals may add columns), so the
-    // header is written with the first chunk.
-  }
-  bool header_written = false;
-  std::string out_header = text;
-
   CsvScoreStats stats;
   auto last_progress = Clock::now();
+  const size_t chunk_rows = options.chunk_rows == 0 ? 4096 : options.chunk_rows;
+  const size_t threads = std::max<size_t>(1, options.threads);
+  const size_t width = inputs.size() + echo.size();
+  bool header_written = false;
   bool done = false;
-  const size_t chunk = options.chunk_rows == 0 ? 4096 : options.chunk_rows;
-  std::vector<std::vector<std::string>> echoed;
 
+  // Each round reads up to `threads` chunks on this thread (CSV tokenising is sequential by
+  // nature), scores and formats them in parallel, then writes them in input order. Memory stays
+  // bounded by threads x chunk_rows rows whatever the file size.
   while (!done) {
-    arrow::Table table = model.MakeInputTable();
-    for (auto& col : table.columns()) col.Reserve(chunk);
-    echoed.clear();
-    size_t rows = 0;
-    while (rows < chunk) {
-      if (!reader.Next(record, &error)) {
-        if (!error.ok()) return error;
-        done = true;
-        break;
+    std::vector<Chunk> chunks;
+    while (chunks.size() < threads && !done) {
+      Chunk chunk;
+      chunk.width = width;
+      chunk.first_row = stats.rows + chunks.size() * chunk_rows;
+      chunk.cells.reserve(chunk_rows * width);
+      chunk.lines.reserve(chunk_rows);
+      while (chunk.rows < chunk_rows) {
+        if (!reader.Next(record, &error)) {
+          if (!error.ok()) return error;
+          done = true;
+          break;
+        }
+        if (record.size() == 1 && record[0].empty() && header.size() != 1) continue;  // blank line
+        if (record.size() > header.size())
+          return Status::InvalidArgument(fmt::format("{} line {}: {} cells but the header has {} columns",
+                                                     options.input, reader.record_line(), record.size(),
+                                                     header.size()));
+        // Echoed cells are copied first, because an echoed column may also be a model input,
+        // whose cell is then moved out of the record.
+        const size_t base = chunk.cells.size();
+        chunk.cells.resize(base + width);
+        for (size_t k = 0; k < echo.size(); ++k)
+          if (static_cast<size_t>(echo[k]) < record.size()) chunk.cells[base + inputs.size() + k] = record[echo[k]];
+        for (size_t i = 0; i < inputs.size(); ++i)  // a column the row lacks stays "" (missing)
+          if (source[i] >= 0 && static_cast<size_t>(source[i]) < record.size())
+            chunk.cells[base + i] = std::move(record[source[i]]);
+        chunk.lines.push_back(reader.record_line());
+        ++chunk.rows;
       }
-      if (record.size() == 1 && record[0].empty() && header.size() != 1) continue;  // blank line
-      if (record.size() > header.size())
-        return Status::InvalidArgument(fmt::format("{} line {}: {} cells but the header has {} columns",
-                                                   options.input, reader.record_line(), record.size(), header.size()));
-      for (size_t i = 0; i < inputs.size(); ++i) {
-        arrow::Column& col = table.columns()[i];
-        int from = source[i];
-        std::string_view cell;  // a column the row does not have is a missing value
-        if (from >= 0 && static_cast<size_t>(from) < record.size()) cell = record[from];
-        Status st = AppendCell(col, cell, missing);
-        if (!st.ok())
-          return Status::InvalidArgument(fmt::format("{} line {}: {}", options.input, reader.record_line(), st.message()));
-      }
-      if (!echo.empty()) {
-        std::vector<std::string> cells;
-        for (int from : echo) cells.push_back(static_cast<size_t>(from) < record.size() ? record[from] : "");
-        echoed.push_back(std::move(cells));
-      } else {
-        echoed.emplace_back();
-      }
-      ++rows;
+      // An empty last chunk is still scored when nothing was written yet: its zero-row result
+      // carries the output column names for the header.
+      if (chunk.rows > 0 || (!header_written && chunks.empty())) chunks.push_back(std::move(chunk));
     }
-    if (rows == 0 && header_written) break;
+    if (chunks.empty()) break;
 
-    table.set_num_rows(static_cast<int64_t>(rows));
-    arrow::OwnedArrow input;
-    std::move(table).Export(&input.schema, &input.array);
-    auto result = model.Score(input, options.score_flags);
-    if (!result.ok()) return result.status();
-    arrow::TableView view;
-    std::string why;
-    arrow::TableView::Make(&result->schema, &result->array, &view, &why);  // validated by LoadedModel
-    if (view.num_rows() != static_cast<int64_t>(rows))
-      return Status::Internal(fmt::format("the model returned {} rows for {} input rows (rows {}..{})",
-                                          view.num_rows(), rows, stats.rows + 1, stats.rows + rows));
-    text.clear();
-    if (!header_written) {
-      text = out_header;
-      bool first = out_header.empty();
-      for (const arrow::ColumnView& col : view.columns()) {
-        if (!first) text.push_back(',');
-        AppendCsvField(text, col.name());
-        first = false;
-      }
-      text.push_back('\n');
-      header_written = true;
+    if (chunks.size() == 1) {
+      ScoreChunk(model, options, missing, inputs.size(), chunks[0]);
+    } else {
+      std::vector<std::thread> workers;
+      for (size_t c = 1; c < chunks.size(); ++c)
+        workers.emplace_back([&, c] { ScoreChunk(model, options, missing, inputs.size(), chunks[c]); });
+      ScoreChunk(model, options, missing, inputs.size(), chunks[0]);
+      for (std::thread& w : workers) w.join();
     }
-    WriteChunk(text, echoed, view);
-    if (std::fwrite(text.data(), 1, text.size(), out->get()) != text.size())
-      return Status::Internal(fmt::format("cannot write {}: {}", options.output, std::strerror(errno)));
-    stats.rows += rows;
+
+    for (Chunk& chunk : chunks) {
+      if (!chunk.status.ok()) return chunk.status;
+      std::string text;
+      if (!header_written) {
+        bool first = true;
+        for (const std::string& name : options.include_columns) {
+          if (!first) text.push_back(',');
+          AppendCsvField(text, name);
+          first = false;
+        }
+        for (const std::string& name : chunk.output_names) {
+          if (!first) text.push_back(',');
+          AppendCsvField(text, name);
+          first = false;
+        }
+        text.push_back('\n');
+        header_written = true;
+      }
+      text += chunk.text;
+      if (std::fwrite(text.data(), 1, text.size(), out->get()) != text.size())
+        return Status::Internal(fmt::format("cannot write {}: {}", options.output, std::strerror(errno)));
+      stats.rows += chunk.rows;
+    }
 
     // Long runs (over two seconds) get a progress line every two seconds; short ones stay quiet.
     if (options.progress && Clock::now() - last_progress > std::chrono::seconds(2)) {

@@ -16,6 +16,8 @@ struct CsvScoreOptions {
   std::string input;    // path, or "-" for stdin
   std::string output;   // path, or "-" for stdout
   size_t chunk_rows = 4096;                 // rows per plugin call
+  size_t threads = 1;                       // chunks scored in parallel (a model that is not
+                                            // thread-safe is still called one chunk at a time)
   std::vector<std::string> include_columns; // input columns copied in front of the predictions
   bool progress = true;                     // a progress line on stderr for long inputs
   uint32_t score_flags = 0;                 // SH_SCORE_* bits

@@ -105,6 +105,31 @@ class ScoreCommand(unittest.TestCase):
             for r in rows[1:]:
                 self.assertAlmostEqual(float(r[1]) + float(r[2]), 1.0, places=12)
 
+    def test_parallel_chunks_keep_row_order(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            outputs = []
+            for threads in ("1", "3"):
+                out = os.path.join(tmp, f"out{threads}.csv")
+                run("score", "--model", EXAMPLE_MODEL, "--input", IRIS, "--output", out, "--include-column",
+                    "Species", "--include-column", "Petal.Width", "--chunk-rows", "11", "--threads", threads)
+                with open(out) as f:
+                    outputs.append(f.read())
+            self.assertEqual(outputs[0], outputs[1])
+            rows = list(csv.reader(outputs[1].splitlines()))
+            with open(IRIS, newline="") as f:
+                iris = list(csv.DictReader(f))
+            self.assertEqual([r[1] for r in rows[1:]], [r["Petal.Width"] for r in iris])  # input order kept
+
+    def test_header_only_input_writes_the_header(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "empty.csv")
+            with open(src, "w") as f:
+                f.write("Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n")
+            out = os.path.join(tmp, "out.csv")
+            run("score", "--model", EXAMPLE_MODEL, "--input", src, "--output", out, "--threads", "2")
+            with open(out) as f:
+                self.assertEqual(f.read(), "Species.other,Species.Iris-virginica\n")
+
     def test_bad_cell_names_the_line(self):
         with tempfile.TemporaryDirectory() as tmp:
             bad = os.path.join(tmp, "bad.csv")
