@@ -41,7 +41,8 @@ P_SH=$(port); P_SH0=$(port); P_MLFLOW=$(port); P_MLSERVER=$(port); P_MLSERVER_GR
 
 mkdir -p "$OUT/mlserver"
 cat > "$OUT/mlserver/settings.json" <<EOF
-{"host": "127.0.0.1", "http_port": $P_MLSERVER, "grpc_port": $P_MLSERVER_GRPC, "metrics_port": $P_MLSERVER_METRICS}
+{"host": "127.0.0.1", "http_port": $P_MLSERVER, "grpc_port": $P_MLSERVER_GRPC, "metrics_port": $P_MLSERVER_METRICS,
+ "metrics_dir": "$OUT/mlserver-metrics"}
 EOF
 cat > "$OUT/mlserver/model-settings.json" <<EOF
 {"name": "iris", "implementation": "mlserver_mlflow.MLflowRuntime", "parameters": {"uri": "$MODEL"}}
@@ -71,7 +72,9 @@ for n in "${NAMES[@]}"; do
   # Own session and process group, so that cleanup stops each server with all of its children
   # (mlflow's gunicorn, MLServer's inference pool, scorehost's Python worker) and nothing else.
   # (scorehost's worker has its own group; it leaves when scorehost does.)
-  setsid bash -c "${CMD[$n]}" > "$OUT/$n.log" 2>&1 &
+  # Started in $OUT: servers that write into their working directory (MLServer's metrics, mlflow's
+  # mlruns) leave nothing in the caller's.
+  (cd "$OUT" && exec setsid bash -c "${CMD[$n]}") > "$OUT/$n.log" 2>&1 &
   PGIDS+=($!)
 done
 for n in "${NAMES[@]}"; do
