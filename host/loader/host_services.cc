@@ -15,15 +15,16 @@ struct sh_status {
 namespace scorehost {
 namespace {
 
+// Out of memory while reporting an error: this static, never-freed status keeps the error code
+// flowing; TakeStatus recognises it by address and does not delete it.
+sh_status g_out_of_memory{SH_RESOURCE_EXHAUSTED, "out of memory while creating a status"};
+
 sh_status* StatusNew(sh_status_code code, const char* message) {
   if (code == SH_OK) return nullptr;
   try {
     return new sh_status{code, message ? message : ""};
   } catch (...) {
-    // Out of memory while reporting an error: a static, never-freed fallback keeps the error code
-    // flowing (TakeStatus recognises it and does not delete it).
-    static sh_status oom{SH_RESOURCE_EXHAUSTED, "out of memory while creating a status"};
-    return &oom;
+    return &g_out_of_memory;
   }
 }
 
@@ -46,8 +47,7 @@ const sh_host_api* HostServices() { return &kHostApi; }
 Status TakeStatus(sh_status* status) {
   if (status == nullptr) return Status::Ok();
   Status result(status->code == SH_OK ? SH_UNKNOWN : status->code, status->message);
-  if (status->code != SH_RESOURCE_EXHAUSTED || status->message != "out of memory while creating a status")
-    delete status;
+  if (status != &g_out_of_memory) delete status;
   return result;
 }
 

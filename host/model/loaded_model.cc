@@ -104,13 +104,9 @@ Result<arrow::OwnedArrow> LoadedModel::Finish(sh_status* status, arrow::OwnedArr
 Result<arrow::OwnedArrow> LoadedModel::Score(const arrow::OwnedArrow& input, uint32_t score_flags) const {
   sh_score_options options{sizeof(sh_score_options), score_flags};
   arrow::OwnedArrow out;
-  sh_status* status;
-  if (info_.thread_safe) {
-    status = plugin_->api().score(model_, &input.schema, &input.array, &options, &out.schema, &out.array);
-  } else {
-    std::lock_guard<std::mutex> lock(serial_);
-    status = plugin_->api().score(model_, &input.schema, &input.array, &options, &out.schema, &out.array);
-  }
+  sh_status* status = CallModel([&] {
+    return plugin_->api().score(model_, &input.schema, &input.array, &options, &out.schema, &out.array);
+  });
   return Finish(status, std::move(out), "score");
 }
 
@@ -118,13 +114,9 @@ Result<arrow::OwnedArrow> LoadedModel::Contribute(const arrow::OwnedArrow& input
   if (plugin_->api().contribute == nullptr)
     return Status::Unimplemented(fmt::format("runtime {} does not compute Shapley contributions", runtime_name_));
   arrow::OwnedArrow out;
-  sh_status* status;
-  if (info_.thread_safe) {
-    status = plugin_->api().contribute(model_, kind, &input.schema, &input.array, &out.schema, &out.array);
-  } else {
-    std::lock_guard<std::mutex> lock(serial_);
-    status = plugin_->api().contribute(model_, kind, &input.schema, &input.array, &out.schema, &out.array);
-  }
+  sh_status* status = CallModel([&] {
+    return plugin_->api().contribute(model_, kind, &input.schema, &input.array, &out.schema, &out.array);
+  });
   return Finish(status, std::move(out), "contribution");
 }
 

@@ -75,6 +75,14 @@ class LoadedModel {
   LoadedModel() = default;
   Result<arrow::OwnedArrow> Finish(sh_status* status, arrow::OwnedArrow out, const char* what) const;
 
+  // Runs one call into the model, holding serial_ unless the model declared itself thread-safe.
+  template <class Call>
+  sh_status* CallModel(Call&& call) const {
+    if (info_.thread_safe) return call();
+    std::lock_guard<std::mutex> lock(serial_);
+    return call();
+  }
+
   std::shared_ptr<PluginLibrary> plugin_;
   sh_model* model_ = nullptr;
   std::string runtime_name_;
