@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/json_string.h"
 #include "registry/registry.h"
 
 #ifndef SCOREHOST_RELATIVE_RUNTIME_DIR
@@ -37,21 +38,6 @@ std::string DefaultRuntimeDir() {
 
 thread_local const LogContext* t_log_context = nullptr;
 
-void AppendJsonEscaped(std::string& out, std::string_view text) {
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-}
-
 // logfmt value: bare when it is a plain token, else quoted with \" \\ \n escaped.
 void AppendLogfmtValue(std::string& out, std::string_view text) {
   bool bare = !text.empty();
@@ -61,9 +47,7 @@ void AppendLogfmtValue(std::string& out, std::string_view text) {
     out.append(text);
     return;
   }
-  out += '"';
-  AppendJsonEscaped(out, text);
-  out += '"';
+  AppendJsonString(out, text);  // logfmt's quoted values take JSON's escapes
 }
 
 // One line per event in the chosen format; the request id comes from the writing thread's
@@ -103,13 +87,11 @@ class LineFormatter : public spdlog::formatter {
         line += time;
         line += "\",\"level\":\"";
         line += level;
-        line += "\",\"msg\":\"";
-        AppendJsonEscaped(line, text);
-        line += '"';
+        line += "\",\"msg\":";
+        AppendJsonString(line, text);
         if (!ids.empty()) {
-          line += ",\"request_id\":\"";
-          AppendJsonEscaped(line, ids);
-          line += '"';
+          line += ",\"request_id\":";
+          AppendJsonString(line, ids);
         }
         line += '}';
         break;

@@ -6,10 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_string.h"
+
 namespace scorehost::rest {
 
-// Appends `text` as a JSON string literal (quotes included), escaping what RFC 8259 requires.
-void AppendJsonString(std::string& out, std::string_view text);
+using scorehost::AppendJsonString;
 
 // Tracks commas for one object or array level at a time; the caller opens/closes brackets.
 class JsonWriter {

@@ -1,6 +1,6 @@
-#include "rest/json_writer.h"
+#include "core/json_string.h"
 
-namespace scorehost::rest {
+namespace scorehost {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   static const char* const kHex = "0123456789abcdef";
@@ -29,4 +29,4 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
-}  // namespace scorehost::rest
+}  // namespace scorehost
