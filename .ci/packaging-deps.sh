@@ -18,18 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(nginx-light dpkg-dev debootstrap)
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # policy-rc.d (where present) keeps the package from starting the system nginx; the tests start
-  # their own on an ephemeral port.
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# nginx-light: policy-rc.d (where present) keeps the package from starting the system nginx; the
+# tests start their own on an ephemeral port.
+bash .ci/apt-install-missing.sh nginx-light dpkg-dev debootstrap
 
 root=${SCOREHOST_PKG_TOOLS_DIR:-$HOME/.cache/scorehost/pkg-tools}
 mkdir -p "$root"
