@@ -33,6 +33,50 @@ std::vector<ExpectedLine> ReadExpected(const std::string& path);
 
 std::string ReadFile(const std::string& path);
 
+// --- Comparing our scores with Java's golden lines (shared by every conformance test) ---
+
+// A value matches when |expected - actual| <= abs or <= rel * |expected| (rel = 0: absolute only).
+// NaN matches NaN, an infinity only itself. The label of a classifier (preds[0]) must be equal.
+struct Tolerance {
+  double abs = 1e-10;
+  double rel = 0;
+};
+// What the comparisons saw: values compared and the largest differences among them.
+struct CompareStats {
+  long values = 0;
+  double max_abs = 0, max_rel = 0;
+  void Merge(const CompareStats& o);
+};
+
+// Compares one scored line with Java's; returns an empty string when it matches, else what differs.
+std::string CompareLine(const scorehost::h2o3::MojoModel& model, const ExpectedLine& want, const std::vector<double>& got,
+                        const Tolerance& tol, CompareStats* stats);
+
+// Score0 of `row` into a fresh zeroed buffer of `preds_len` values (what Java's callers pass);
+// nullopt with the message in *error when the scorer throws MojoError.
+std::optional<std::vector<double>> TryScore(const scorehost::h2o3::MojoModel& model, const std::vector<double>& row,
+                                            double offset, size_t preds_len, std::string* error);
+
+// mojoland's MojoModel.scores2 rows (values are the strings Java parsed with Double.parseDouble).
+std::vector<std::vector<double>> EdgeRows(size_t n);
+
+// Every mojoland MOJO of `algo` (tests/data/mojoland/mojos/<algo>/<dataset>/<version>/) against its
+// golden files: scores0 through the batch path, scores1 (offset = row index) and scores2 (edge
+// rows; where Java threw we must throw MojoError). Reports failures with BOOST_ERROR (at most
+// `max_errors_shown` per MOJO) and one summary message per MOJO version.
+void CheckMojolandAlgorithm(const std::string& algo, const Tolerance& tol, int max_errors_shown = 1 << 30);
+
+// Raw score0 rows ("v1,v2,...[;offset]", the format of tools/gen_rows.py) scored and compared
+// with Java's lines from tools/Score0.java (and, for calibrated models, with Java's calibrated
+// probabilities). Failures are reported with BOOST_ERROR.
+struct RawRowsResult {
+  int lines = 0, matched = 0, java_errors_matched = 0;
+  CompareStats stats;
+};
+RawRowsResult CheckRawRows(const scorehost::h2o3::MojoModel& model, const std::string& rows_path,
+                           const std::string& scores_path, const std::string& calibrated_path = "",
+                           const Tolerance& tol = {});
+
 }  // namespace h2o3test
 
 namespace h2o3test {
