@@ -53,54 +53,7 @@ list(JOIN SCOREHOST_DEB_DEPENDS ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # curl for health checks in scripts that use the .deb as their base; not needed by scorehost itself.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "curl")
 
-# Test fixtures never ship. Some tests define runtime plugins with scorehost_add_plugin (e.g. the
-# test-delay plugin), which gives them the same install rule as real plugins; CPack installs the
-# whole project, so every library or executable target defined under tests/ is collected here and
-# removed from CPack's staging tree before packaging (packaging/cpack-drop-test-fixtures.cmake).
-# tests/packaging checks that the package holds exactly the plugins under plugins/.
-function(_scorehost_test_fixture_files dir out_var)
-  set(files ${${out_var}})
-  get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
-  foreach(t IN LISTS targets)
-    get_target_property(type ${t} TYPE)
-    if(type STREQUAL "MODULE_LIBRARY" OR type STREQUAL "SHARED_LIBRARY" OR type STREQUAL "EXECUTABLE")
-      get_target_property(name ${t} OUTPUT_NAME)
-      if(NOT name)
-        set(name ${t})
-      endif()
-      get_target_property(prefix ${t} PREFIX)
-      get_target_property(suffix ${t} SUFFIX)
-      if(type STREQUAL "MODULE_LIBRARY")
-        if(prefix STREQUAL "prefix-NOTFOUND")
-          set(prefix ${CMAKE_SHARED_MODULE_PREFIX})
-        endif()
-        if(NOT suffix)
-          set(suffix ${CMAKE_SHARED_MODULE_SUFFIX})
-        endif()
-      elseif(type STREQUAL "SHARED_LIBRARY")
-        if(prefix STREQUAL "prefix-NOTFOUND")
-          set(prefix ${CMAKE_SHARED_LIBRARY_PREFIX})
-        endif()
-        if(NOT suffix)
-          set(suffix ${CMAKE_SHARED_LIBRARY_SUFFIX})
-        endif()
-      else()
-        set(prefix "")
-        set(suffix "")
-      endif()
-      list(APPEND files "${prefix}${name}${suffix}")
-    endif()
-  endforeach()
-  get_property(subdirs DIRECTORY ${dir} PROPERTY SUBDIRECTORIES)
-  foreach(sub IN LISTS subdirs)
-    _scorehost_test_fixture_files(${sub} files)
-  endforeach()
-  set(${out_var} ${files} PARENT_SCOPE)
-endfunction()
-set(CPACK_SCOREHOST_TEST_FIXTURES "")
-if(EXISTS ${PROJECT_SOURCE_DIR}/tests AND SCOREHOST_BUILD_TESTS)
-  _scorehost_test_fixture_files(${PROJECT_SOURCE_DIR}/tests CPACK_SCOREHOST_TEST_FIXTURES)
-endif()
-set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/cpack-drop-test-fixtures.cmake)
-
+# Test fixtures never ship: test plugins are declared with scorehost_add_plugin(... NO_INSTALL), so
+# the install tree CPack packages holds only the product. tests/packaging checks that the package
+# holds exactly the plugins under plugins/.
 include(CPack)
