@@ -431,3 +431,91 @@ std::string MakeTempDir(const std::string& tag) {
 }
 
 }  // namespace h2o3test
+
+namespace h2o3test {
+
+CorruptionResult CheckCorruptions(const std::string& mojo_zip, size_t max_variants) {
+  namespace h2o3 = scorehost::h2o3;
+  const ZipEntries entries = ReadZip(mojo_zip);
+  std::vector<ZipEntries> variants;
+  std::vector<size_t> others;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string& name = entries[i].first;
+    if (name == "model.ini" || name.ends_with("/model.ini")) {
+      std::vector<std::string> lines;
+      std::istringstream in(entries[i].second);
+      for (std::string l; std::getline(in, l);) lines.push_back(l);
+      auto join = [&](size_t skip, const std::string* replacement) {
+        std::string out;
+        for (size_t j = 0; j < lines.size(); ++j) {
+          if (j == skip && !replacement) continue;
+          out += j == skip ? *replacement : lines[j];
+          out += '\n';
+        }
+        return out;
+      };
+      for (size_t j = 0; j < lines.size(); ++j) {
+        ZipEntries v = entries;
+        v[i].second = join(j, nullptr);
+        variants.push_back(std::move(v));
+        const size_t eq = lines[j].find(" = ");
+        if (eq == std::string::npos) continue;
+        for (const char* bad : {"-1", "1e9", "x]y[", ""}) {
+          const std::string repl = lines[j].substr(0, eq + 3) + bad;
+          ZipEntries w = entries;
+          w[i].second = join(j, &repl);
+          variants.push_back(std::move(w));
+        }
+      }
+    } else {
+      others.push_back(i);
+    }
+  }
+  for (size_t i : others) {
+    ZipEntries half = entries;
+    half[i].second.resize(half[i].second.size() / 2);
+    variants.push_back(std::move(half));
+    ZipEntries gone = entries;
+    gone.erase(gone.begin() + static_cast<long>(i));
+    variants.push_back(std::move(gone));
+  }
+  if (variants.size() > max_variants) {  // an even spread over all of them
+    std::vector<ZipEntries> sample;
+    for (size_t k = 0; k < max_variants; ++k) sample.push_back(std::move(variants[k * variants.size() / max_variants]));
+    variants = std::move(sample);
+  }
+
+  const std::string dir = MakeTempDir("corrupt");
+  CorruptionResult res;
+  for (size_t n = 0; n < variants.size(); ++n) {
+    const std::string path = dir + "/v" + std::to_string(n) + ".mojo";
+    WriteZip(path, variants[n]);
+    ++res.variants;
+    std::unique_ptr<h2o3::MojoModel> model;
+    try {
+      model = h2o3::LoadMojo(path);
+    } catch (const h2o3::MojoError&) {
+      ++res.refused;
+    } catch (const std::exception& e) {
+      BOOST_ERROR(mojo_zip << " variant " << n << ": load threw a non-MojoError: " << e.what());
+    }
+    if (model) {
+      ++res.loaded;
+      const size_t nf = static_cast<size_t>(model->meta().n_features);
+      for (const auto& row : EdgeRows(nf)) {
+        std::vector<double> preds(model->preds_size(), 0.0);
+        try {
+          model->Score0(row, 0.0, preds);
+        } catch (const h2o3::MojoError&) {
+        } catch (const std::exception& e) {
+          BOOST_ERROR(mojo_zip << " variant " << n << ": scoring threw a non-MojoError: " << e.what());
+          break;
+        }
+      }
+    }
+    std::filesystem::remove(path);
+  }
+  return res;
+}
+
+}  // namespace h2o3test

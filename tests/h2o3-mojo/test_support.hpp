@@ -89,4 +89,14 @@ ZipEntries ReadZip(const std::string& path);
 // A fresh empty directory under the system temp dir, removed by the caller (or left for CI).
 std::string MakeTempDir(const std::string& tag);
 
+// Damaged copies of a MOJO zip: each line of every model.ini removed, each `key = value` given a
+// bad value (-1, 1e9, junk, empty), every other entry truncated to half and removed; an even
+// sample of `max_variants` of them is tried (keeps the test fast). Each copy must either load or
+// be refused with a MojoError, and whatever loads must score the edge rows (EdgeRows) without
+// anything but MojoError. Anything else is a BOOST_ERROR.
+struct CorruptionResult {
+  int variants = 0, loaded = 0, refused = 0;
+};
+CorruptionResult CheckCorruptions(const std::string& mojo_zip, size_t max_variants = 80);
+
 }  // namespace h2o3test

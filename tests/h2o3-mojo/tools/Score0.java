@@ -5,6 +5,8 @@
 // an optional trailing ";<offset>" scores with that offset. Output: Arrays.toString(score0(...)),
 // or the exception's class name, one line per row (the mojoland format). With --calibrated the
 // probabilities are replaced by calibrateClassProbabilities' (GBM/DRF trained with calibrate_model).
+// With --no-offset the offsets are ignored and score0(row, preds) is called (the models without an
+// offset: K-Means, Stacked Ensemble, Uplift DRF, Target Encoder throw on the offset overload).
 import hex.genmodel.MojoModel;
 import java.io.BufferedReader;
 import java.io.FileReader;
@@ -14,6 +16,7 @@ public class Score0 {
   public static void main(String[] args) throws Exception {
     MojoModel model = MojoModel.load(args[0]);
     boolean calibrated = args.length > 2 && args[2].equals("--calibrated");
+    boolean noOffset = args.length > 2 && args[2].equals("--no-offset");
     try (BufferedReader in = new BufferedReader(new FileReader(args[1]))) {
       String line;
       while ((line = in.readLine()) != null) {
@@ -24,7 +27,8 @@ public class Score0 {
         double offset = parts.length > 1 ? Double.parseDouble(parts[1]) : 0.0;
         double[] preds = new double[model.getPredsSize()];
         try {
-          model.score0(row, offset, preds);
+          if (noOffset) model.score0(row, preds);
+          else model.score0(row, offset, preds);
           if (calibrated) ((hex.genmodel.algos.tree.SharedTreeMojoModel) model).calibrateClassProbabilities(preds);
           System.out.println(Arrays.toString(preds));
         } catch (Exception e) {
