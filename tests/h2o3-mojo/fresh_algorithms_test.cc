@@ -1,5 +1,5 @@
 // Fresh many-row fixtures (tests/data/mojoland/fresh_algos, made with H2O-3 3.46.0.11 by
-// tools/regen_h5c.sh) for Stacked Ensemble and K-Means MOJOs: every value of Java's score0
+// tools/regen_fresh_algos.sh) for Stacked Ensemble, K-Means and Uplift DRF MOJOs: every value of Java's score0
 // (tools/Score0.java) on the 400 training rows plus the edge rows, at 1e-10 absolute; where Java
 // threw, we must refuse the row with a MojoError. The batch path must equal the row path bit for
 // bit, and damaged copies of each MOJO must load or be refused with a MojoError, never crash.
@@ -113,3 +113,17 @@ BOOST_AUTO_TEST_CASE(kmeans_match_java) { CheckFixtures("km_", 3); }
 
 BOOST_AUTO_TEST_CASE(damaged_stacked_ensembles_are_refused_cleanly) { CheckCorrupted("se_binomial_gbm"); }
 BOOST_AUTO_TEST_CASE(damaged_kmeans_are_refused_cleanly) { CheckCorrupted("km_std"); }
+
+// Uplift DRF (KL, euclidean and chi-squared split metrics): uplift_predict, p_y1_with_treatment,
+// p_y1_without_treatment, as genmodel's score0 and getOutputNames give them.
+BOOST_AUTO_TEST_CASE(uplift_drf_matches_java) {
+  CheckFixtures("uplift_", 3);
+  auto model = h2o3::LoadMojo(FixtureDir() + "/uplift_kl.mojo");
+  BOOST_TEST(model->OutputNames() == (std::vector<std::string>{"uplift_predict", "p_y1_with_treatment", "p_y1_without_treatment"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(model->preds_size() == 3u);
+  BOOST_TEST(model->meta().n_features == 4);  // x1, x2, c1, c2: the treatment column is not an input
+  std::vector<double> short_preds(2, 0.0);
+  BOOST_CHECK_THROW(model->Score0(std::vector<double>{0, 0, 0, 0}, 0.0, short_preds), h2o3::MojoError);
+}
+BOOST_AUTO_TEST_CASE(damaged_uplift_drf_are_refused_cleanly) { CheckCorrupted("uplift_kl"); }

@@ -488,3 +488,50 @@ BOOST_AUTO_TEST_CASE(contributions_refused_where_h2o_refuses_them) {
     delete s;
   }
 }
+
+namespace {
+
+// A fresh_algos MOJO scored through the ABI on tests/data/mojoland/fresh_algos/data.csv: the output
+// fields must be `outputs` (all Float64), and every value Java's score0 gave for the 400 data rows
+// (the first lines of <name>_scores.txt) must come out at 1e-10.
+void CheckFreshThroughAbi(const std::string& name, const std::vector<std::string>& outputs) {
+  const std::string dir = h2o3test::DataDir() + "/fresh_algos/";
+  Model model;
+  auto st = Load(dir + name + ".mojo", "h2o3_mojo", &model);
+  BOOST_REQUIRE_MESSAGE(!st, (st ? st->message : ""));
+  const auto& info = model.info();
+  BOOST_REQUIRE_EQUAL(info.n_outputs, outputs.size());
+  for (size_t c = 0; c < outputs.size(); ++c) {
+    BOOST_TEST(info.outputs[c].name == outputs[c]);
+    BOOST_TEST(info.outputs[c].type == SH_TYPE_FLOAT64);
+  }
+  const auto records = h2o3test::ReadCsv(dir + "data.csv");
+  auto out = Score(model, MakeInput(info, records));
+  arrow::TableView view;
+  std::string why;
+  BOOST_REQUIRE_MESSAGE(arrow::TableView::Make(&out.schema, &out.array, &view, &why), why);
+  BOOST_REQUIRE_EQUAL(view.num_rows(), static_cast<int64_t>(records.size() - 1));
+  const auto want = h2o3test::ReadExpected(dir + name + "_scores.txt");
+  int compared = 0, mismatches = 0;
+  for (int64_t r = 0; r < view.num_rows(); ++r)
+    for (size_t c = 0; c < outputs.size(); ++c) {
+      ++compared;
+      if (!(std::fabs(view.column(c).Double(r) - want[static_cast<size_t>(r)].values[c]) <= 1e-10)) ++mismatches;
+    }
+  BOOST_TEST(mismatches == 0, name << ": " << mismatches << " of " << compared << " values differ");
+  BOOST_TEST_MESSAGE("[abi] " << name << ": " << compared << " values match Java through the ABI");
+}
+
+}  // namespace
+
+// Uplift DRF: the inputs are the features only (not the treatment), the outputs genmodel's names.
+BOOST_AUTO_TEST_CASE(uplift_drf_through_the_abi) {
+  CheckFreshThroughAbi("uplift_kl", {"uplift_predict", "p_y1_with_treatment", "p_y1_without_treatment"});
+  Model model;
+  BOOST_REQUIRE(!Load(h2o3test::DataDir() + "/fresh_algos/uplift_kl.mojo", "h2o3_mojo", &model));
+  const auto& info = model.info();
+  BOOST_REQUIRE_EQUAL(info.n_inputs, 4u);
+  BOOST_TEST(std::string(info.inputs[2].name) == "c1");
+  BOOST_TEST(info.inputs[2].type == SH_TYPE_STR);
+  BOOST_TEST(info.capabilities == SH_CAP_SCORE);
+}
