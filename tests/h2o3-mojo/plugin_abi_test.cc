@@ -535,3 +535,18 @@ BOOST_AUTO_TEST_CASE(uplift_drf_through_the_abi) {
   BOOST_TEST(info.inputs[2].type == SH_TYPE_STR);
   BOOST_TEST(info.capabilities == SH_CAP_SCORE);
 }
+
+// Target Encoder: the categorical inputs (level text), one Float64 output per encoded column
+// (K-1 per input for a K-class target; an interaction column named as H2O names it).
+BOOST_AUTO_TEST_CASE(target_encoder_through_the_abi) {
+  CheckFreshThroughAbi("te_multinomial", {"c1_b_te", "c1_c_te", "c2_b_te", "c2_c_te"});
+  CheckFreshThroughAbi("te_interaction", {"c1:c2_te", "c1_te"});
+  Model model;
+  BOOST_REQUIRE(!Load(h2o3test::DataDir() + "/fresh_algos/te_regression.mojo", "h2o3_mojo", &model));
+  const auto& info = model.info();
+  BOOST_REQUIRE_EQUAL(info.n_inputs, 2u);
+  BOOST_TEST(std::string(info.inputs[0].name) == "c1");
+  BOOST_TEST(info.inputs[0].type == SH_TYPE_STR);
+  BOOST_REQUIRE_EQUAL(info.n_outputs, 2u);
+  BOOST_TEST(std::string(info.outputs[1].name) == "c2_te");
+}
