@@ -7,6 +7,8 @@
 // probabilities are replaced by calibrateClassProbabilities' (GBM/DRF trained with calibrate_model).
 // With --no-offset the offsets are ignored and score0(row, preds) is called (the models without an
 // offset: K-Means, Stacked Ensemble, Uplift DRF, Target Encoder throw on the offset overload).
+// With --easy a zero offset calls score0(row, preds) instead, as EasyPredictModelWrapper does for a
+// model that does not require an offset (RuleFit has no score0 with an offset at all).
 import hex.genmodel.MojoModel;
 import java.io.BufferedReader;
 import java.io.FileReader;
@@ -17,6 +19,7 @@ public class Score0 {
     MojoModel model = MojoModel.load(args[0]);
     boolean calibrated = args.length > 2 && args[2].equals("--calibrated");
     boolean noOffset = args.length > 2 && args[2].equals("--no-offset");
+    boolean easy = args.length > 2 && args[2].equals("--easy");
     try (BufferedReader in = new BufferedReader(new FileReader(args[1]))) {
       String line;
       while ((line = in.readLine()) != null) {
@@ -27,7 +30,7 @@ public class Score0 {
         double offset = parts.length > 1 ? Double.parseDouble(parts[1]) : 0.0;
         double[] preds = new double[model.getPredsSize()];
         try {
-          if (noOffset) model.score0(row, preds);
+          if (noOffset || (easy && offset == 0 && !model.requiresOffset())) model.score0(row, preds);
           else model.score0(row, offset, preds);
           if (calibrated) ((hex.genmodel.algos.tree.SharedTreeMojoModel) model).calibrateClassProbabilities(preds);
           System.out.println(Arrays.toString(preds));
