@@ -129,9 +129,11 @@ class RowScorer : public MojoModel {
         self->ScoreRow(rows + r * row_len, row_len, offsets ? offsets[r] : 0.0, preds + r * preds_stride);
     }
   }
-  // Rows per block for Derived::ScoreBlock: enough to amortise loading a tree into cache, few
-  // enough that the block's rows and sums stay in L1/L2.
-  static constexpr size_t kBlockRows = 128;
+  // Rows per block for Derived::ScoreBlock: enough to amortise loading a tree into cache (a deep
+  // tree's lower levels are only reused when many rows pass through them: 1,024 rows scored
+  // 1.0-1.2x faster than 512 and 1.2-2x faster than 128 on depth-10/20 forests), few enough that
+  // the block's rows and sums (~130 KB for 13 features) stay in L2.
+  static constexpr size_t kBlockRows = 1024;
 
  protected:
   using MojoModel::MojoModel;

@@ -53,12 +53,14 @@ struct Pending {
   int side;             // 0 left, 1 right
   bool has_bs;          // a bitset was read on the path above (Java keeps it across nodes)
   int32_t bs_off, bs_nbits;
+  int depth;            // internal nodes above this one
 };
 
 }  // namespace
 
-int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStore& store) {
+int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStore& store, int* depth) {
   int32_t root = 0;
+  int max_depth = 0;
   bool root_set = false;
   auto attach = [&](int32_t parent, int side, int32_t ref) {
     if (parent < 0) {
@@ -75,7 +77,7 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
   };
 
   std::vector<Pending> stack;
-  stack.push_back(Pending{0, blob.size(), -1, 0, false, 0, 0});
+  stack.push_back(Pending{0, blob.size(), -1, 0, false, 0, 0, 0});
   while (!stack.empty()) {
     Pending t = stack.back();
     stack.pop_back();
@@ -83,6 +85,7 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
     const uint32_t node_type = r.U8();
     const uint32_t col = r.U16();
     if (col == 0xFFFF) {  // a tree that is a single leaf
+      if (t.depth > max_depth) max_depth = t.depth;
       attach(t.parent, t.side, add_leaf(r.F32()));
       continue;
     }
@@ -97,11 +100,10 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
     if (col >= ctx.n_features)
       r.Corrupt("split on column " + std::to_string(col) + " but the model has " + std::to_string(ctx.n_features) + " features");
 
-    TreeNode n{};
-    n.col = static_cast<uint16_t>(col);
+    TreeSplit n{};
     const bool na_vs_rest = na_split == 1;
     const bool leftward = na_split == 2 || na_split == 4;
-    if (!leftward) n.flags |= TreeNode::kNaRight;
+    if (!leftward) n.flags |= TreeSplit::kNaRight;
     bool own_bs = false;
     if (!na_vs_rest) {
       if (equal == 0) {
@@ -134,10 +136,10 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
       n.bitoff = t.bs_off;
       n.nbits = t.bs_nbits;
     }
-    n.op = na_vs_rest ? TreeNode::kNaVsRest : (equal == 0 ? TreeNode::kNumeric : TreeNode::kBitset);
-    if (ctx.dialect != TreeDialect::kV100 && equal != 0 && has_bs) n.flags |= TreeNode::kRangeCheck;
+    n.op = na_vs_rest ? TreeSplit::kNaVsRest : (equal == 0 ? TreeSplit::kNumeric : TreeSplit::kBitset);
+    if (ctx.dialect != TreeDialect::kV100 && equal != 0 && has_bs) n.flags |= TreeSplit::kRangeCheck;
     if (ctx.dialect == TreeDialect::kCurrent && col < ctx.domain_sizes->size() && (*ctx.domain_sizes)[col] >= 0) {
-      n.flags |= TreeNode::kDomainCheck;
+      n.flags |= TreeSplit::kDomainCheck;
       n.dom_len = (*ctx.domain_sizes)[col];
     }
     if (static_cast<int32_t>(col) > store.max_col) store.max_col = static_cast<int32_t>(col);
@@ -168,7 +170,19 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
     }
     if (store.nodes.size() >= static_cast<size_t>(INT32_MAX)) r.Corrupt("too many nodes");
     const int32_t index = static_cast<int32_t>(store.nodes.size());
-    store.nodes.push_back(n);
+    if (t.depth + 1 > max_depth) max_depth = t.depth + 1;
+    TreeNode node{};
+    node.col = static_cast<uint16_t>(col);
+    if (n.op == TreeSplit::kNumeric && (n.flags & ~TreeSplit::kNaRight) == 0) {
+      node.split = n.split;  // a plain numeric split: the node alone decides
+      node.flags = (n.flags & TreeSplit::kNaRight) ? TreeNode::kNaRight : 0;
+    } else {
+      if (store.splits.size() >= UINT32_MAX) r.Corrupt("too many splits");
+      node.ext = static_cast<uint32_t>(store.splits.size());
+      node.flags = TreeNode::kComplex;
+      store.splits.push_back(n);
+    }
+    store.nodes.push_back(node);
     attach(t.parent, t.side, index);
     const int32_t scope_off = own_bs ? n.bitoff : t.bs_off;
     const int32_t scope_nbits = own_bs ? n.nbits : t.bs_nbits;
@@ -176,15 +190,16 @@ int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStor
       Reader rr(blob, right_pos, t.end, ctx.origin);
       store.nodes[static_cast<size_t>(index)].child[1] = add_leaf(rr.F32());
     } else {
-      stack.push_back(Pending{right_pos, t.end, index, 1, has_bs, scope_off, scope_nbits});
+      stack.push_back(Pending{right_pos, t.end, index, 1, has_bs, scope_off, scope_nbits, t.depth + 1});
     }
     if (left_leaf) {
       store.nodes[static_cast<size_t>(index)].child[0] = add_leaf(left_value);
     } else {
-      stack.push_back(Pending{left_pos, left_end, index, 0, has_bs, scope_off, scope_nbits});
+      stack.push_back(Pending{left_pos, left_end, index, 0, has_bs, scope_off, scope_nbits, t.depth + 1});
     }
   }
   if (!root_set) Fail(ErrorKind::kDataLoss, ctx.origin + ": corrupt tree: empty");
+  if (depth) *depth = max_depth;
   return root;
 }
 

@@ -19,7 +19,8 @@ struct TreeDecodeContext {
 };
 
 // Appends the tree in `blob` to `store` and returns its root reference (a node index, or ~leaf
-// for a single-leaf tree).
-int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStore& store);
+// for a single-leaf tree). `depth`, when given, receives the number of internal nodes on the
+// tree's longest root-to-leaf path (0 for a single leaf).
+int32_t DecodeTree(std::string_view blob, const TreeDecodeContext& ctx, TreeStore& store, int* depth = nullptr);
 
 }  // namespace scorehost::h2o3

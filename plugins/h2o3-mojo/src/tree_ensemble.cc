@@ -119,6 +119,7 @@ TreeEnsemble TreeEnsemble::Load(Archive& archive, const ModelIni& ini, const Moj
     }
   }
   e.store_.nodes.shrink_to_fit();
+  e.store_.splits.shrink_to_fit();
   e.store_.leaves.shrink_to_fit();
   return e;
 }

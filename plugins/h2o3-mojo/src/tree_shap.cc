@@ -34,21 +34,24 @@ float LeF32(const uint8_t* p) {
 }
 
 // SharedTreeNode.next: which child a row follows in TreeSHAP.
-inline bool ShapGoesRight(const TreeNode& n, double d, const uint8_t* bits) {
+inline bool ShapGoesRight(const TreeStore& store, const TreeNode& node, double d) {
+  if (!(node.flags & TreeNode::kComplex))  // plain numeric split on a column without a domain
+    return std::isnan(d) ? (node.flags & TreeNode::kNaRight) != 0 : d >= static_cast<double>(node.split);
+  const TreeSplit& n = store.splits[node.ext];
   bool missing = std::isnan(d);
   int32_t level = 0;
-  if (!missing && n.op != TreeNode::kNaVsRest) {
+  if (!missing && n.op != TreeSplit::kNaVsRest) {
     level = JavaD2I(d);
-    if (n.op == TreeNode::kBitset) {  // only the node's own bitset bounds the levels here
+    if (n.op == TreeSplit::kBitset) {  // only the node's own bitset bounds the levels here
       const int32_t rel = JavaISub(level, n.bitoff);
       missing = rel < 0 || rel >= n.nbits;
     }
-    if (!missing && (n.flags & TreeNode::kDomainCheck)) missing = n.dom_len <= level;
+    if (!missing && (n.flags & TreeSplit::kDomainCheck)) missing = n.dom_len <= level;
   }
-  if (missing) return (n.flags & TreeNode::kNaRight) != 0;
+  if (missing) return (n.flags & TreeSplit::kNaRight) != 0;
   switch (n.op) {
-    case TreeNode::kNumeric: return d >= static_cast<double>(n.split);
-    case TreeNode::kBitset: return detail::BitIsSet(bits + n.bits, JavaISub(level, n.bitoff));
+    case TreeSplit::kNumeric: return d >= static_cast<double>(n.split);
+    case TreeSplit::kBitset: return detail::BitIsSet(store.bits.data() + n.bits, JavaISub(level, n.bitoff));
     default: return false;  // NA vs REST: every present value goes left
   }
 }
@@ -208,7 +211,7 @@ void TreeShapForest::Recurse(const TreeStore& store, int32_t ref, const double* 
 
   const TreeNode& n = store.nodes[static_cast<size_t>(ref)];
   const Weights& nw = weights_[static_cast<size_t>(ref)];
-  const int hot = ShapGoesRight(n, row[n.col], store.bits.data()) ? 1 : 0;
+  const int hot = ShapGoesRight(store, n, row[n.col]) ? 1 : 0;
   const int cold = 1 - hot;
   // A node without weight has children without weight: split evenly (genmodel's 0.5).
   const float hot_zero = nw.self != 0 ? nw.child[hot] / nw.self : 0.5f;
