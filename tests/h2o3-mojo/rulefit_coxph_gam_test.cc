@@ -85,6 +85,9 @@ void CheckLine(const h2o3::MojoModel& model, const std::string& where, const h2o
   if (!diff.empty() && ++t->failed <= 5) BOOST_ERROR(where << ": " << diff);
 }
 
+// A PredictCsv --decimal cell: NaN is written "NA".
+double PredictCsvValue(const std::string& cell) { return cell == "NA" ? NAN : std::stod(cell); }
+
 using h2o3test::EdgeRows;
 using h2o3test::TryScore;
 
@@ -394,7 +397,7 @@ void CheckPluginAgainstPredictCsv(const std::string& mojo, const std::string& pr
       const std::string& w = want[static_cast<size_t>(r) + 1][c];
       bool ok;
       if (outputs[c].second == SH_TYPE_STR) ok = (++t->stats.values, std::string(view.column(c).String(r)) == w);
-      else ok = Close(std::stod(w), view.column(c).Double(r), t);
+      else ok = Close(PredictCsvValue(w), view.column(c).Double(r), t);
       if (!ok && ++t->failed <= 5) BOOST_ERROR(mojo << " row " << r + 1 << " column " << outputs[c].first << ": expected " << w);
     }
   }
@@ -409,4 +412,133 @@ BOOST_AUTO_TEST_CASE(rulefit_through_the_plugin_matches_predictcsv) {
                                {{"predict", SH_TYPE_STR}, {"a", SH_TYPE_FLOAT64}, {"b", SH_TYPE_FLOAT64}, {"c", SH_TYPE_FLOAT64}},
                                &t);
   t.Report("plugin rulefit_multinomial vs PredictCsv");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CoxPH
+
+namespace {
+
+// PredictCsv's row conversion (EasyPredictModelWrapper): each feature from the CSV column of the
+// same name; a categorical takes its level's index (unknown or empty -> NaN), a numeric the parsed
+// number; an absent column is NaN. The offset column, if any, gives the offset.
+std::vector<std::pair<std::vector<double>, double>> EasyRows(const h2o3::MojoMeta& meta, const std::string& csv) {
+  const auto records = h2o3test::ReadCsv(csv);
+  const auto& header = records[0];
+  std::vector<std::pair<std::vector<double>, double>> out;
+  for (size_t r = 1; r < records.size(); ++r) {
+    std::vector<double> row;
+    double offset = 0;
+    for (int f = 0; f < meta.n_features; ++f) {
+      const auto j = static_cast<size_t>(std::find(header.begin(), header.end(), meta.columns[static_cast<size_t>(f)]) - header.begin());
+      if (j == header.size() || records[r][j].empty()) {
+        row.push_back(NAN);
+      } else if (const auto& dom = meta.domains[static_cast<size_t>(f)]) {
+        const auto lvl = std::find(dom->begin(), dom->end(), records[r][j]);
+        row.push_back(lvl == dom->end() ? NAN : static_cast<double>(lvl - dom->begin()));
+      } else {
+        row.push_back(std::stod(records[r][j]));
+      }
+    }
+    if (!meta.offset_column.empty()) {
+      const auto j = static_cast<size_t>(std::find(header.begin(), header.end(), meta.offset_column) - header.begin());
+      if (j < header.size()) offset = std::stod(records[r][j]);
+    }
+    out.emplace_back(std::move(row), offset);
+  }
+  return out;
+}
+
+// Scores `csv` as PredictCsv does and compares every output with `predictcsv` (Java's values).
+void CheckEasy(const h2o3::MojoModel& model, const std::string& csv, const std::string& predictcsv, Tally* t) {
+  const auto rows = EasyRows(model.meta(), csv);
+  const auto want = h2o3test::ReadCsv(predictcsv);
+  BOOST_REQUIRE_EQUAL(want.size(), rows.size() + 1);
+  BOOST_TEST(want[0] == model.OutputNames(), boost::test_tools::per_element());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    ++t->lines;
+    std::string error;
+    auto got = TryScore(model, rows[r].first, rows[r].second, model.preds_size(), &error);
+    if (!got) {
+      if (++t->failed <= 5) BOOST_ERROR(predictcsv << " row " << r + 1 << ": " << error);
+      continue;
+    }
+    for (size_t c = 0; c < want[r + 1].size(); ++c) {
+      const bool label = c == 0 && model.meta().is_classifier();
+      const auto* dom = model.meta().response_domain();
+      if (label) ++t->stats.values;
+      const bool ok = label ? (dom && (*dom)[static_cast<size_t>((*got)[0])] == want[r + 1][0])
+                            : Close(PredictCsvValue(want[r + 1][c]), (*got)[c], t);
+      if (!ok && ++t->failed <= 5) BOOST_ERROR(predictcsv << " row " << r + 1 << " column " << c << ": expected " << want[r + 1][c] << ", got " << (*got)[c]);
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(coxph_fresh_matches_java) {
+  Tally t;
+  CheckFresh("coxph", &t);
+  t.Report("fresh coxph, all");
+}
+
+// h2o-genmodel's CoxPH MOJOs written by H2O 3.32 (no num_numerical_columns) and 3.42: the values
+// CoxPHMojoModelTest asserts (at its 1e-6) and PredictCsv's full-precision values for the same rows.
+BOOST_AUTO_TEST_CASE(coxph_h2o_genmodel_mojos_match_java) {
+  const std::string dir = h2o3test::DataDir() + "/../h2o-genmodel/coxph/";
+  const std::vector<double> all = {0.0902431, 0.422815, 0.663896}, cat_only = {0.0628001, 0.221134, -0.686394, -0.528061};
+  Tally t;
+  for (const char* name : {"CoxPH_bc_all_3_32", "CoxPH_bc_all_3_42", "CoxPH_bc_catOnly_3_32", "CoxPH_bc_catOnly_3_42"}) {
+    BOOST_TEST_CONTEXT(name) {
+      auto model = h2o3::LoadMojo(dir + name + ".zip");
+      BOOST_TEST_MESSAGE("[conformance] " << name << ": " << model->Describe());
+      BOOST_TEST(model->OutputNames() == std::vector<std::string>{"lp"}, boost::test_tools::per_element());
+      const bool cat = std::string(name).find("catOnly") != std::string::npos;
+      const std::string csv = dir + (cat ? "coxph_catonly_rows.csv" : "coxph_all_rows.csv");
+      const auto rows = EasyRows(model->meta(), csv);
+      const auto& expected = cat ? cat_only : all;
+      BOOST_REQUIRE_EQUAL(rows.size(), expected.size());
+      for (size_t r = 0; r < rows.size(); ++r) {
+        std::vector<double> preds(model->preds_size());
+        model->Score0(rows[r].first, rows[r].second, preds);
+        BOOST_TEST(std::fabs(preds[0] - expected[r]) <= 1e-6, name << " row " << r << ": " << preds[0] << " vs " << expected[r]);
+      }
+      CheckEasy(*model, csv, dir + name + "_predictcsv.csv", &t);
+    }
+  }
+  t.Report("h2o-genmodel coxph vs PredictCsv");
+}
+
+BOOST_AUTO_TEST_CASE(coxph_through_the_plugin_matches_predictcsv) {
+  Tally t;
+  const std::string dir = h2o3test::DataDir() + "/fresh/coxph/";
+  // Interaction columns are inputs of the MOJO; left null they are computed, as in PredictCsv.
+  CheckPluginAgainstPredictCsv(dir + "coxph_interactions.mojo", dir + "coxph_interactions_predictcsv.csv", {{"lp", SH_TYPE_FLOAT64}}, &t);
+  CheckPluginAgainstPredictCsv(dir + "coxph_offset.mojo", dir + "coxph_offset_predictcsv.csv", {{"lp", SH_TYPE_FLOAT64}}, &t);
+  t.Report("plugin coxph vs PredictCsv");
+}
+
+BOOST_AUTO_TEST_CASE(coxph_corrupt_mojos_are_refused) {
+  const std::string base = Fresh("coxph", "coxph_strata");
+  auto ini_edit = [&](const std::string& tag, const std::string& key, const std::string& value) {
+    return Mutate(base, tag, [&](h2o3test::ZipEntries& e) { SetKey(Entry(e, "model.ini"), key, value); });
+  };
+  ExpectLoadError(ini_edit("cox_no_coef", "coef", ""), h2o3::ErrorKind::kDataLoss, "coef");
+  ExpectLoadError(ini_edit("cox_bad_cats", "cats", "7"), h2o3::ErrorKind::kDataLoss, "cats");
+  ExpectLoadError(ini_edit("cox_no_strata", "strata_3", ""), h2o3::ErrorKind::kDataLoss, "strata_3");
+  ExpectLoadError(ini_edit("cox_wide_means", "x_mean_num_size2", "2000"), h2o3::ErrorKind::kDataLoss, "x_mean_num");
+  ExpectLoadError(ini_edit("cox_version", "mojo_version", "1.10"), h2o3::ErrorKind::kUnimplemented, "CoxPH MOJO version 1.10");
+  ExpectLoadError(Mutate(base, "cox_short_blob", [](h2o3test::ZipEntries& e) { Entry(e, "x_mean_cat").resize(12); }),
+                  h2o3::ErrorKind::kDataLoss, "x_mean_cat");
+  ExpectLoadError(Mutate(base, "cox_no_blob", [](h2o3test::ZipEntries& e) {
+                    std::erase_if(e, [](const auto& p) { return p.first == "x_mean_num"; });
+                  }),
+                  h2o3::ErrorKind::kDataLoss, "x_mean_num");
+  // A stratum the model does not know, a short row: scoring errors (Java: NullPointerException,
+  // ArrayIndexOutOfBoundsException).
+  auto model = h2o3::LoadMojo(base);
+  std::vector<double> row(static_cast<size_t>(model->meta().n_features), 0.0), preds(model->preds_size());
+  row[0] = 17;
+  BOOST_CHECK_THROW(model->Score0(row, 0.0, preds), h2o3::MojoError);
+  BOOST_CHECK_THROW(model->Score0(std::vector<double>{0.0}, 0.0, preds), h2o3::MojoError);
 }

@@ -21,5 +21,6 @@ std::unique_ptr<MojoModel> LoadKMeans(Archive& archive, const ModelIni& ini, Moj
 std::unique_ptr<MojoModel> LoadUpliftDrf(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadTargetEncoder(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadRuleFit(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3

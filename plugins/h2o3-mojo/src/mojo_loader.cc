@@ -155,6 +155,7 @@ std::unique_ptr<MojoModel> LoadMojo(Archive& archive) {
   if (a == "Uplift Distributed Random Forest") return LoadUpliftDrf(archive, ini, std::move(meta));
   if (a == "TargetEncoder") return LoadTargetEncoder(archive, ini, std::move(meta));
   if (a == "RuleFit") return LoadRuleFit(archive, ini, std::move(meta));
+  if (a == "Cox Proportional Hazards") return LoadCoxPh(archive, ini, std::move(meta));
   Fail(ErrorKind::kUnimplemented, meta.path + ": algorithm '" + a + "' (algo " + meta.algo + ", MOJO version " +
                                       meta.mojo_version + ") is not supported by the H2O-3 MOJO scorer");
 }
