@@ -542,3 +542,66 @@ BOOST_AUTO_TEST_CASE(coxph_corrupt_mojos_are_refused) {
   BOOST_CHECK_THROW(model->Score0(row, 0.0, preds), h2o3::MojoError);
   BOOST_CHECK_THROW(model->Score0(std::vector<double>{0.0}, 0.0, preds), h2o3::MojoError);
 }
+
+// ---------------------------------------------------------------------------------------------
+// GAM
+
+// genmodel's raw score0 on rows whose expanded spline columns are given (0.25 in the data rows) and
+// on edge rows.
+BOOST_AUTO_TEST_CASE(gam_raw_rows_match_java) {
+  Tally t;
+  CheckFresh("gam", &t);
+  t.Report("fresh gam (raw score0), all");
+}
+
+// PredictCsv computes the expanded columns from the GAM columns (cubic regression, thin plate in 1
+// and 2 dimensions, I-splines, M-splines): rows whose expanded columns are all missing must give
+// PredictCsv's values. gam_binomial_mixed (thin plate next to an I-spline) makes genmodel fail on
+// its first row (ArrayIndexOutOfBounds in calculatePolynomialBasis): so must we.
+BOOST_AUTO_TEST_CASE(gam_expanded_columns_match_predictcsv) {
+  const std::string dir = h2o3test::DataDir() + "/fresh/gam/";
+  Tally t;
+  for (const char* name : {"gam_gaussian_cs", "gam_binomial_cs", "gam_multinomial_cs", "gam_gaussian_tp", "gam_gaussian_tp1",
+                           "gam_gaussian_is", "gam_gaussian_ms", "gam_poisson_mixed", "gam_tweedie"}) {
+    BOOST_TEST_CONTEXT(name) {
+      auto model = h2o3::LoadMojo(dir + name + ".mojo");
+      CheckEasy(*model, h2o3test::DataDir() + "/fresh/fresh.csv", dir + name + "_predictcsv.csv", &t);
+    }
+  }
+  t.Report("gam expanded columns vs PredictCsv");
+  auto mixed = h2o3::LoadMojo(dir + "gam_binomial_mixed.mojo");
+  const auto rows = EasyRows(mixed->meta(), h2o3test::DataDir() + "/fresh/fresh.csv");
+  std::vector<double> preds(mixed->preds_size());
+  BOOST_CHECK_THROW(mixed->Score0(rows[0].first, 0.0, preds), h2o3::MojoError);
+}
+
+BOOST_AUTO_TEST_CASE(gam_through_the_plugin_matches_predictcsv) {
+  Tally t;
+  const std::string dir = h2o3test::DataDir() + "/fresh/gam/";
+  // The expanded columns are inputs of the MOJO; left null they are computed, as in PredictCsv.
+  CheckPluginAgainstPredictCsv(dir + "gam_multinomial_cs.mojo", dir + "gam_multinomial_cs_predictcsv.csv",
+                               {{"predict", SH_TYPE_STR}, {"a", SH_TYPE_FLOAT64}, {"b", SH_TYPE_FLOAT64}, {"c", SH_TYPE_FLOAT64}}, &t);
+  CheckPluginAgainstPredictCsv(dir + "gam_gaussian_tp.mojo", dir + "gam_gaussian_tp_predictcsv.csv", {{"predict", SH_TYPE_FLOAT64}}, &t);
+  t.Report("plugin gam vs PredictCsv");
+}
+
+BOOST_AUTO_TEST_CASE(gam_corrupt_mojos_are_refused) {
+  const std::string base = Fresh("gam", "gam_poisson_mixed");
+  auto ini_edit = [&](const std::string& tag, const std::string& key, const std::string& value) {
+    return Mutate(base, tag, [&](h2o3test::ZipEntries& e) { SetKey(Entry(e, "model.ini"), key, value); });
+  };
+  ExpectLoadError(ini_edit("gam_version", "mojo_version", "1.10"), h2o3::ErrorKind::kUnimplemented, "GAM MOJO version 1.10");
+  ExpectLoadError(ini_edit("gam_family", "family", "custom"), h2o3::ErrorKind::kUnimplemented, "GAM family 'custom'");
+  ExpectLoadError(ini_edit("gam_bs", "bs_sorted", "[0, 7]"), h2o3::ErrorKind::kUnimplemented, "spline type 7");
+  ExpectLoadError(ini_edit("gam_order", "spline_orders_sorted", "[0, 40]"), h2o3::ErrorKind::kUnimplemented, "spline order 40");
+  ExpectLoadError(ini_edit("gam_counts", "num_CS_col", "2"), h2o3::ErrorKind::kDataLoss, "do not add up");
+  ExpectLoadError(ini_edit("gam_knots", "num_knots_sorted", "[5, 500]"), h2o3::ErrorKind::kDataLoss, "shorter than its declared size");
+  ExpectLoadError(Mutate(base, "gam_no_knots", [](h2o3test::ZipEntries& e) {
+                    std::erase_if(e, [](const auto& p) { return p.first == "knots"; });
+                  }),
+                  h2o3::ErrorKind::kDataLoss, "knots");
+  ExpectLoadError(Mutate(base, "gam_short_z", [](h2o3test::ZipEntries& e) { Entry(e, "zTranspose").resize(20); }),
+                  h2o3::ErrorKind::kDataLoss, "zTranspose");
+  ExpectLoadError(Mutate(base, "gam_not_a_feature", [](h2o3test::ZipEntries& e) { Entry(e, "gam_columns_sorted") = "x1\nzz\n"; }),
+                  h2o3::ErrorKind::kUnimplemented, "GAM column 'zz' is not a feature");
+}
