@@ -369,17 +369,19 @@ RawRowsResult CheckRawRows(const scorehost::h2o3::MojoModel& model, const std::s
 
 namespace h2o3test {
 
-void WriteZip(const std::string& path, const ZipEntries& entries) {
+void WriteZip(const std::string& path, const ZipEntries& entries, bool store) {
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
   if (!z) throw std::runtime_error("cannot create " + path);
   for (const auto& [name, data] : entries) {
     zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
-    if (!src || zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE) < 0) {
+    const zip_int64_t index = src ? zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE) : -1;
+    if (index < 0) {
       if (src) zip_source_free(src);
       zip_discard(z);
       throw std::runtime_error("cannot add " + name + " to " + path);
     }
+    if (store) zip_set_file_compression(z, static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0);
   }
   if (zip_close(z) != 0) {
     zip_discard(z);
@@ -489,7 +491,7 @@ CorruptionResult CheckCorruptions(const std::string& mojo_zip, size_t max_varian
   CorruptionResult res;
   for (size_t n = 0; n < variants.size(); ++n) {
     const std::string path = dir + "/v" + std::to_string(n) + ".mojo";
-    WriteZip(path, variants[n]);
+    WriteZip(path, variants[n], /*store=*/true);
     ++res.variants;
     std::unique_ptr<h2o3::MojoModel> model;
     try {

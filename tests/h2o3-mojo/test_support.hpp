@@ -82,8 +82,9 @@ RawRowsResult CheckRawRows(const scorehost::h2o3::MojoModel& model, const std::s
 namespace h2o3test {
 
 using ZipEntries = std::vector<std::pair<std::string, std::string>>;
-// Writes a zip (deflate) with exactly these entries, names taken verbatim (even hostile ones).
-void WriteZip(const std::string& path, const ZipEntries& entries);
+// Writes a zip (deflate, or stored when `store`: much faster) with exactly these entries, names
+// taken verbatim (even hostile ones).
+void WriteZip(const std::string& path, const ZipEntries& entries, bool store = false);
 // Every file entry of a zip, in archive order.
 ZipEntries ReadZip(const std::string& path);
 // A fresh empty directory under the system temp dir, removed by the caller (or left for CI).
