@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "errors.hpp"
@@ -324,4 +325,102 @@ BOOST_AUTO_TEST_CASE(garbled_extended_isolation_forest_trees_never_crash) {
     }
   }
   BOOST_TEST_MESSAGE("garbled EIF trees: " << loaded << " loaded, " << scored << " rows scored");
+}
+
+namespace {
+
+std::string MacZip() { return h2o3test::DataDir() + "/../h2o-genmodel/ensemble/binomial_without_useless_models.zip"; }
+
+// The offset of the local header of `name` in a zip's bytes.
+size_t LocalHeader(const std::string& zip, const std::string& name) {
+  for (size_t p = zip.find("PK\x03\x04", 0, 4); p != std::string::npos; p = zip.find("PK\x03\x04", p + 1, 4))
+    if (p + 30 + name.size() <= zip.size() && zip.compare(p + 30, name.size(), name) == 0 &&
+        (static_cast<uint8_t>(zip[p + 26]) | static_cast<uint8_t>(zip[p + 27]) << 8) == name.size())
+      return p;
+  BOOST_FAIL("no local header for " << name);
+  return 0;
+}
+
+void Poke32(std::string& zip, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) zip[at + static_cast<size_t>(i)] = static_cast<char>(v >> (8 * i));
+}
+uint32_t Peek32(const std::string& zip, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(zip[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+std::string WriteBytes(const std::string& bytes, const std::string& tag) {
+  const std::string path = h2o3test::MakeTempDir(tag) + "/m.mojo";
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+}  // namespace
+
+// A MOJO zipped by macOS (h2o-genmodel's binomial_without_useless_models.zip: data descriptors
+// whose local headers carry a zero CRC and compressed size but the real uncompressed size, and
+// __MACOSX/ entries). libzip's consistency check calls it inconsistent; the archive reader checks
+// such zips itself and must load it, scoring exactly like the unpacked copy of the same files.
+BOOST_AUTO_TEST_CASE(macos_zip_with_data_descriptors_loads) {
+  auto zipped = h2o3::LoadMojo(MacZip());
+  auto unpacked = h2o3::LoadMojo(h2o3test::DataDir() + "/../h2o-genmodel/ensemble/binomial_without_useless_models");
+  const size_t nf = static_cast<size_t>(zipped->meta().n_features);
+  BOOST_TEST(nf == static_cast<size_t>(unpacked->meta().n_features));
+  int rows = 0;
+  for (const auto& row : h2o3test::EdgeRows(nf)) {
+    std::string e1, e2;
+    const auto a = h2o3test::TryScore(*zipped, row, 0.0, zipped->preds_size(), &e1);
+    const auto b = h2o3test::TryScore(*unpacked, row, 0.0, unpacked->preds_size(), &e2);
+    BOOST_TEST(a.has_value() == b.has_value());
+    if (a && b) BOOST_TEST(*a == *b, boost::test_tools::per_element());
+    ++rows;
+  }
+  BOOST_TEST_MESSAGE("[hostile] macOS zip: loads, " << rows << " edge rows score as the unpacked copy");
+}
+
+// What the relaxed check still refuses: a local header that disagrees with the central directory
+// in anything but the zeroed data-descriptor fields, a data descriptor that disagrees, and (when
+// read) data whose CRC does not match.
+BOOST_AUTO_TEST_CASE(macos_style_zip_inconsistencies_are_refused) {
+  const std::string original = h2o3test::ReadFile(MacZip());
+  const size_t ini = LocalHeader(original, "model.ini");
+  const uint32_t usize = Peek32(original, ini + 22), csize_central_probe = Peek32(original, ini + 18);
+  BOOST_REQUIRE(usize != 0);
+  BOOST_REQUIRE(csize_central_probe == 0);  // the macOS layout this test is about
+  const size_t name_len = std::string("model.ini").size();
+  // The compressed size (from the data descriptor that follows the data) locates the data.
+  const size_t data = ini + 30 + name_len + (static_cast<uint8_t>(original[ini + 28]) | static_cast<uint8_t>(original[ini + 29]) << 8);
+  const size_t dd = original.find("PK\x07\x08", data, 4);
+  BOOST_REQUIRE(dd != std::string::npos);
+
+  struct Case {
+    const char* what;
+    std::function<void(std::string&)> patch;
+  };
+  const std::vector<Case> cases = {
+      {"a wrong non-zero local CRC", [&](std::string& z) { Poke32(z, ini + 14, 0x12345678u); }},
+      {"a wrong local uncompressed size", [&](std::string& z) { Poke32(z, ini + 22, usize + 1); }},
+      {"a wrong local compressed size", [&](std::string& z) { Poke32(z, ini + 18, 7); }},
+      {"a different local name", [&](std::string& z) { z[ini + 30 + name_len - 1] = 'j'; }},
+      {"a wrong data descriptor CRC", [&](std::string& z) { Poke32(z, dd + 4, Peek32(z, dd + 4) ^ 1u); }},
+      {"a wrong data descriptor size", [&](std::string& z) { Poke32(z, dd + 12, Peek32(z, dd + 12) + 1); }},
+      {"a corrupted data byte (CRC)", [&](std::string& z) { z[data + 3] = static_cast<char>(z[data + 3] ^ 0x55); }},
+  };
+  for (const Case& c : cases) {
+    std::string bytes = original;
+    c.patch(bytes);
+    BOOST_TEST_CONTEXT(c.what) {
+      auto e = LoadError(WriteBytes(bytes, "macbad"));
+      BOOST_TEST((e.kind() == h2o3::ErrorKind::kDataLoss));
+      BOOST_TEST_MESSAGE("[hostile] macOS-style zip with " << c.what << ": " << e.what());
+    }
+  }
+  // The same checks apply to a zip nested in memory.
+  BOOST_TEST(h2o3::CheckLocalHeaders(original).empty());
+  std::string bad = original;
+  Poke32(bad, ini + 22, usize + 1);
+  BOOST_TEST(!h2o3::CheckLocalHeaders(bad).empty());
+  BOOST_CHECK_NO_THROW(h2o3::Archive::OpenZipBytes(original, "nested.zip", {}));
+  BOOST_CHECK_THROW(h2o3::Archive::OpenZipBytes(bad, "nested.zip", {}), h2o3::MojoError);
 }

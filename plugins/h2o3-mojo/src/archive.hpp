@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace scorehost::h2o3 {
@@ -50,5 +51,11 @@ class Archive {
 // True for a relative name that stays inside the root: not empty, not absolute, no drive letter,
 // no NUL, no ".." component (backslashes count as separators, as some zip writers use them).
 bool IsSafeEntryName(const std::string& name);
+
+// The structural check of a zip held in `zip` that the archive reader applies when libzip's own
+// consistency check refuses it: "" when every local header agrees with the central directory
+// (macOS's data-descriptor headers allowed), else what is wrong. `names` receives the entry names
+// in central-directory order.
+std::string CheckLocalHeaders(std::string_view zip, std::vector<std::string>* names = nullptr);
 
 }  // namespace scorehost::h2o3
