@@ -40,6 +40,7 @@ std::vector<double> ReadRows(const std::string& path, size_t n, size_t n_feature
 // The prediction in link space, which the contributions must add up to.
 double LinkSpacePrediction(const h2o3::MojoModel& model, const std::string& name, const std::vector<double>& preds) {
   if (name.find("drf_") != std::string::npos) return model.meta().n_classes == 2 ? preds[2] : preds[0];
+  if (name.find("xgb_") != std::string::npos && name.find("poisson") != std::string::npos) return std::log(preds[0]);
   if (name.find("poisson") != std::string::npos) return std::log(preds[0]);
   if (model.meta().n_classes == 2) return std::log(preds[2] / (1 - preds[2]));  // logit
   return preds[0];
@@ -76,7 +77,10 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
       const auto csv = h2o3test::ReadCsv(fx.stem + "_contrib.csv");
       const auto names = model->ContributionNames();
       BOOST_TEST(csv[0] == names, boost::test_tools::per_element());
-      const size_t n = csv.size() - 1, nf = static_cast<size_t>(model->meta().n_features), width = nf + 1;
+      // XGBoost: one value per one-hot booster input (H2O's default "Original" output format).
+      const size_t n = csv.size() - 1, nf = static_cast<size_t>(model->meta().n_features),
+                   width = model->ContributionWidth();
+      BOOST_TEST(names.size() == width);
       const std::vector<double> rows = ReadRows(fx.stem + "_rows.csv", n, nf);
       std::vector<float> got(n * width, NAN);
       model->ContributeBatch(rows.data(), n, nf, got.data());
@@ -89,7 +93,9 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
           if (static_cast<double>(got[r * width + c]) == want) ++equal;
           else BOOST_ERROR("row " << r << " " << names[c] << ": H2O " << want << ", got " << got[r * width + c]);
         }
-        // Contributions + bias add up to the prediction in link space (up to float rounding).
+        // Contributions + bias add up to the prediction in link space (up to float rounding);
+        // not for XGBoost dart, whose trees genmodel's TreeSHAP takes without their weight_drop.
+        if (fx.name.find("xgb_dart") != std::string::npos) continue;
         std::vector<double> preds(model->preds_size());
         model->Score0(std::span<const double>(rows.data() + r * nf, nf), 0.0, preds);
         double sum = 0;
@@ -102,6 +108,41 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
       }
       BOOST_TEST_MESSAGE("[contributions] " << fx.name << ": " << equal << "/" << n * width
                                             << " values equal to H2O's; sums within " << worst_sum << " of the prediction");
+    }
+  }
+}
+
+// XGBoost: H2O's "Compact" output format (one value per original column) is the float sum, in
+// one-hot order, of the "Original" values of a column's levels and missing slot
+// (MutableOneHotEncoderFVec.decodeAggregate); <name>_contrib_compact.csv is H2O's output.
+BOOST_AUTO_TEST_CASE(xgboost_compact_contributions_are_per_column_sums) {
+  const auto fixtures = Fixtures("_contrib_compact.csv");
+  BOOST_REQUIRE_GE(fixtures.size(), 5u);
+  for (const Fixture& fx : fixtures) {
+    BOOST_TEST_CONTEXT(fx.name) {
+      auto model = h2o3::LoadMojo(fx.stem + ".mojo");
+      const auto csv = h2o3test::ReadCsv(fx.stem + "_contrib_compact.csv");
+      const h2o3::MojoMeta& meta = model->meta();
+      const size_t n = csv.size() - 1, nf = static_cast<size_t>(meta.n_features), width = model->ContributionWidth();
+      BOOST_REQUIRE_EQUAL(csv[0].size(), nf + 1);
+      const std::vector<double> rows = ReadRows(fx.stem + "_rows.csv", n, nf);
+      std::vector<float> got(n * width);
+      model->ContributeBatch(rows.data(), n, nf, got.data());
+      size_t equal = 0;
+      for (size_t r = 0; r < n; ++r) {
+        size_t k = 0;
+        for (size_t c = 0; c < nf; ++c) {
+          BOOST_TEST(csv[0][c] == meta.columns[c]);
+          float sum = 0;
+          const size_t slots = meta.domains[c] ? meta.domains[c]->size() + 1 : 1;
+          if (slots == 1) sum = got[r * width + k++];
+          else for (size_t i = 0; i < slots; ++i) sum += got[r * width + k++];
+          if (static_cast<double>(sum) == *h2o3::JavaParseDouble(csv[r + 1][c])) ++equal;
+          else BOOST_ERROR("row " << r << " " << csv[0][c] << ": H2O " << csv[r + 1][c] << ", got " << sum);
+        }
+        BOOST_TEST(static_cast<double>(got[r * width + k]) == *h2o3::JavaParseDouble(csv[r + 1][nf]));
+      }
+      BOOST_TEST_MESSAGE("[contributions] " << fx.name << " compact: " << equal << "/" << n * nf << " equal to H2O's");
     }
   }
 }

@@ -89,13 +89,16 @@ class MojoModel {
   virtual void Calibrate(double* /*preds*/) const {}
 
   // Shapley contributions (H2O's CONTRIBUTION_TRANSFORMED: TreeSHAP in link space).
-  // Whether this model can compute them (GBM and DRF regression/binomial models whose MOJO has what
-  // TreeSHAP needs); the plugin declares the capability exactly then (the ABI's rule: a declared
-  // capability works). ContributeBatch says why when it cannot.
+  // Whether this model can compute them (GBM, DRF and XGBoost gbtree/dart regression/binomial
+  // models whose MOJO has what TreeSHAP needs); the plugin declares the capability exactly then
+  // (the ABI's rule: a declared capability works). ContributeBatch says why when it cannot.
   virtual bool HasContributions() const { return false; }
-  // genmodel's contribution names: the feature columns, then "BiasTerm".
-  std::vector<std::string> ContributionNames() const;
-  // Contributions of n_rows rows (row-major, `row_len` values each) into `out`, n_features + 1
+  // genmodel's contribution names: the feature columns, then "BiasTerm" (XGBoost: one per
+  // one-hot booster input, <column>.<level> and <column>.missing(NA), then "BiasTerm").
+  virtual std::vector<std::string> ContributionNames() const;
+  // ContributionNames().size().
+  virtual size_t ContributionWidth() const { return static_cast<size_t>(meta_.n_features) + 1; }
+  // Contributions of n_rows rows (row-major, `row_len` values each) into `out`, ContributionWidth()
   // floats per row (the values are Java's floats). Throws MojoError: kUnimplemented when this
   // model cannot compute them (the message says why), kInvalidArgument for rows Java rejects.
   virtual void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const;

@@ -92,7 +92,7 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
     info.inputs = lm->input_fields.data();
     info.n_outputs = lm->output_fields.size();
     info.outputs = lm->output_fields.data();
-    // TreeSHAP for GBM/DRF regression and binomial models. Others (multinomial, GLM, ...) do not
+    // TreeSHAP for GBM/DRF/XGBoost regression and binomial models. Others (multinomial, GLM, ...) do not
     // declare it; contribute still answers them SH_UNIMPLEMENTED with the reason.
     info.capabilities = SH_CAP_SCORE | (lm->model->HasContributions() ? SH_CAP_CONTRIBUTION_TRANSFORMED : 0u);
     info.thread_safety = SH_THREAD_SAFE;
@@ -224,7 +224,8 @@ void ScoreBatch(const LoadedModel& lm, const ArrowSchema* in_schema, const Arrow
   std::move(table).Export(out_schema, out);
 }
 
-// Arrow input -> TreeSHAP (CONTRIBUTION_TRANSFORMED only) -> one Float32 column per feature + BiasTerm.
+// Arrow input -> TreeSHAP (CONTRIBUTION_TRANSFORMED only) -> one Float32 column per contribution
+// (per feature, or per one-hot input for XGBoost) + BiasTerm.
 // The values are Java's floats, so Float32 columns make the REST layer print them as Java does.
 sh_status* Contribute(sh_model* model, sh_contribution_kind kind, const ArrowSchema* in_schema, const ArrowArray* in,
                       ArrowSchema* out_schema, ArrowArray* out) {
@@ -236,10 +237,20 @@ sh_status* Contribute(sh_model* model, sh_contribution_kind kind, const ArrowSch
     if (kind != SH_CONTRIBUTION_TRANSFORMED)
       throw Error(SH_UNIMPLEMENTED, "H2O-3 MOJO models only provide TRANSFORMED Shapley contributions (TreeSHAP in "
                                     "link space); ORIGINAL contributions are not supported");
-    // ContributeBatch refuses (kUnimplemented, saying why) models that cannot compute them.
-    const InputRows input = ReadInputs(lm, in_schema, in);
     const size_t nf = static_cast<size_t>(lm.model->meta().n_features);
-    std::vector<float> values(input.n * (nf + 1));
+    if (!lm.model->HasContributions()) {
+      // The capability is not declared: answer SH_UNIMPLEMENTED with the model's reason, whatever
+      // the batch holds (ContributeBatch refuses such models before it reads any row).
+      try {
+        lm.model->ContributeBatch(nullptr, 0, nf, nullptr);
+      } catch (const h2o3::MojoError& e) {
+        throw Error(SH_UNIMPLEMENTED, e.what());
+      }
+      throw Error(SH_UNIMPLEMENTED, "Shapley contributions are not available for this model");
+    }
+    const InputRows input = ReadInputs(lm, in_schema, in);
+    const size_t width = lm.model->ContributionWidth();
+    std::vector<float> values(input.n * width);
     try {
       lm.model->ContributeBatch(input.rows.data(), input.n, nf, values.data());
     } catch (const h2o3::MojoError& e) {
@@ -250,7 +261,7 @@ sh_status* Contribute(sh_model* model, sh_contribution_kind kind, const ArrowSch
     for (size_t c = 0; c < names.size(); ++c) {
       arrow::Column& col = table.AddColumn(names[c], SH_TYPE_FLOAT32);
       col.Reserve(input.n);
-      for (size_t r = 0; r < input.n; ++r) col.AppendDouble(values[r * (nf + 1) + c]);
+      for (size_t r = 0; r < input.n; ++r) col.AppendDouble(values[r * width + c]);
     }
     std::move(table).Export(out_schema, out);
   });

@@ -89,7 +89,8 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
   const int32_t saved_with_pbuffer = r.Get<int32_t>();
   r.Get<int32_t>();  // contain_eval_metrics
   const uint32_t major_version = r.Get<uint32_t>();
-  r.Skip(4 * 28);    // minor_version + reserved
+  const uint32_t minor_version = r.Get<uint32_t>();
+  r.Skip(4 * 27);    // reserved
   b.objective_name_ = r.String();
   b.booster_name_ = r.String();
   if (num_class < 0 || num_class > (1 << 20)) r.Bad("num_class = " + std::to_string(num_class));
@@ -103,9 +104,16 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
     b.objective_ = Objective::kIdentity;
   else Fail(ErrorKind::kUnimplemented, origin + ": XGBoost objective '" + obj + "' is not supported");
   // XGBoost >= 1.0 stores base_score as a probability; the Java predictor turns it into a margin
-  // for binary:logistic only (H2O's own exp objectives keep it as is).
+  // with the objective's probToMargin: logit for binary:logistic, log for the exp objectives
+  // (RegObjFunction), unchanged otherwise. (Predictor.getBaseScore() is this margin: TreeSHAP's
+  // starting bias too.)
   if (major_version >= 1 && b.objective_ == Objective::kLogistic)
     b.base_score_ = static_cast<float>(-std::log(static_cast<double>(1.0f / b.base_score_ - 1.0f)));
+  else if (major_version >= 1 && b.objective_ == Objective::kExp)
+    b.base_score_ = static_cast<float>(std::log(static_cast<double>(b.base_score_)));
+  // Models of XGBoost > 1.2: the predictor starts every sum from the base margin (trees and
+  // linear weights are added to it); older ones add it after the trees (Predictor.predictRaw).
+  b.base_first_ = major_version > 1 || (major_version == 1 && minor_version > 2);
 
   if (b.booster_name_ == "gbtree" || b.booster_name_ == "dart") {
     b.kind_ = b.booster_name_ == "dart" ? Kind::kDart : Kind::kGbtree;
@@ -146,7 +154,13 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
         }
         b.nodes_.push_back(n);
       }
-      r.Skip(16ull * static_cast<uint64_t>(num_nodes));  // node stats (only TreeSHAP needs them)
+      // Node stats (loss_chg, sum_hess, base_weight, leaf_child_cnt): TreeSHAP weighs nodes by sum_hess.
+      r.Need(16ull * static_cast<uint64_t>(num_nodes));
+      for (int32_t i = 0; i < num_nodes; ++i) {
+        r.Skip(4);
+        b.hess_.push_back(r.Get<float>());
+        r.Skip(8);
+      }
       // Every node reachable from the root once (no cycles, no sharing), split features in range.
       std::vector<uint8_t> seen(static_cast<size_t>(num_nodes), 0);
       std::vector<int32_t> stack{0};
@@ -205,7 +219,7 @@ void XgbBooster::Predict(const float* fv, bool use_margin, float base_margin, fl
       // libxgboost (GBLinear::Pred) starts from bias + base margin; the Java predictor adds the
       // base score last.
       float psum = linear_weights_[nf * ng + g];
-      if (native_linear_order_) psum += use_margin ? base_margin : base_score_;
+      if (native_linear_order_ || base_first_) psum += use_margin ? base_margin : base_score_;
       for (size_t f = 0; f < nf; ++f) {
         const float v = fv[f];
         if (!std::isnan(v)) psum += v * linear_weights_[f * ng + g];
@@ -215,7 +229,7 @@ void XgbBooster::Predict(const float* fv, bool use_margin, float base_margin, fl
   } else {
     for (size_t g = 0; g < ng; ++g) {
       const std::vector<uint32_t>& trees = group_trees_[g];
-      float psum = 0;
+      float psum = base_first_ ? (use_margin ? base_margin : base_score_) : 0.0f;
       if (kind_ == Kind::kDart) {
         for (size_t i = 0; i < trees.size(); ++i) psum += weight_drop_[i] * TreeValue(trees[i], fv);
       } else {
@@ -224,7 +238,7 @@ void XgbBooster::Predict(const float* fv, bool use_margin, float base_margin, fl
       out[g] = psum;
     }
   }
-  if (!(kind_ == Kind::kGblinear && native_linear_order_)) {
+  if (!base_first_ && !(kind_ == Kind::kGblinear && native_linear_order_)) {
     const float base = use_margin ? base_margin : base_score_;
     for (size_t g = 0; g < ng; ++g) out[g] += base;
   }

@@ -38,8 +38,11 @@ class XgbBooster {
   size_t n_trees() const { return n_trees_; }
   const std::string& objective() const { return objective_name_; }
   const std::string& booster_name() const { return booster_name_; }
+  Kind kind() const { return kind_; }
+  float base_score() const { return base_score_; }
 
  private:
+  friend class XgbTreeShap;  // TreeSHAP reads the trees and their node weights (xgboost_shap.cc)
   struct Node {
     int32_t left;      // absolute node index, -1 for a leaf
     int32_t right;
@@ -60,9 +63,11 @@ class XgbBooster {
   Objective objective_ = Objective::kIdentity;
   std::string objective_name_, booster_name_;
   float base_score_ = 0;
+  bool base_first_ = false;    // XGBoost > 1.2: sums start from the base margin
   int32_t n_groups_ = 1;
   size_t n_trees_ = 0;
   std::vector<Node> nodes_;
+  std::vector<float> hess_;                         // per node: sum_hess (TreeSHAP's node weight)
   std::vector<uint32_t> roots_;                    // per tree
   std::vector<std::vector<uint32_t>> group_trees_;  // per output group, tree indices in order
   std::vector<float> weight_drop_;                  // dart

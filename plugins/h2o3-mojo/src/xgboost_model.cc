@@ -4,12 +4,15 @@
 // (OneHotEncoderFactory) and the booster's float arithmetic is kept in Java's order.
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include "class_prediction.hpp"
 #include "errors.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
 #include "xgboost_booster.hpp"
+#include "xgboost_shap.hpp"
 
 namespace scorehost::h2o3 {
 
@@ -26,6 +29,7 @@ class XgboostModel final : public RowScorer<XgboostModel> {
     bool sparse = false;
     bool compat10 = false;  // MOJO 1.00 with a non-gbtree booster: legacy one-hot lookup
     bool has_offset = false;
+    std::optional<std::string> aux_node_weights;  // the auxNodeWeights blob, if any
   };
 
   XgboostModel(MojoMeta meta, Params p) : RowScorer(std::move(meta)), p_(std::move(p)) {
@@ -34,9 +38,35 @@ class XgboostModel final : public RowScorer<XgboostModel> {
     for (int c = 0; c < p_.cats; ++c)
       for (int32_t j = p_.cat_offsets[static_cast<size_t>(c)]; j < p_.cat_offsets[static_cast<size_t>(c) + 1]; ++j)
         cat_map_[static_cast<size_t>(j)] = c;
+    SetUpContributions();
   }
 
-  void ScoreRow(const double* row, size_t row_len, double offset, double* preds) const {
+  // genmodel's XGBoost contributions: one per booster input (one-hot levels and missing slots,
+  // then the numeric columns) plus BiasTerm, as H2O's predict_contributions (output_format
+  // "Original") and the MOJO's ContributionsPredictor name them.
+  bool HasContributions() const override { return shap_ != nullptr; }
+  size_t ContributionWidth() const override { return shap_ ? contribution_names_.size() : MojoModel::ContributionWidth(); }
+  std::vector<std::string> ContributionNames() const override {
+    return shap_ ? contribution_names_ : MojoModel::ContributionNames();
+  }
+  void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
+    if (!shap_) Fail(ErrorKind::kUnimplemented, shap_unavailable_);
+    const size_t width = contribution_names_.size(), n_inputs = width - 1;
+    thread_local std::vector<XgbTreeShap::PathElement> workspace;
+    workspace.resize(shap_->workspace_size());
+    for (size_t r = 0; r < n_rows; ++r) {
+      const double* row = rows + r * row_len;
+      size_t len = row_len;
+      const float* fv = Encode(row, len);
+      float* phi = out + r * width;
+      std::fill(phi, phi + width, 0.0f);
+      shap_->Accumulate(fv, phi, n_inputs, workspace.data());
+    }
+  }
+
+  // The row as the booster sees it (OneHotEncoderFactory.fromArray as a dense float vector, in
+  // thread-local storage). `row`/`row_len` may be redirected to a zero-padded copy (MOJO 1.00).
+  const float* Encode(const double*& row, size_t& row_len) const {
     const size_t need = static_cast<size_t>(p_.cats + p_.nums);
     thread_local std::vector<double> padded;
     if (p_.compat10) {
@@ -54,10 +84,7 @@ class XgboostModel final : public RowScorer<XgboostModel> {
       Fail(ErrorKind::kInvalidArgument, "the row has " + std::to_string(row_len) + " values but the model needs " +
                                             std::to_string(need));
     }
-    if (!p_.has_offset && offset != 0)
-      Fail(ErrorKind::kInvalidArgument, "this XGBoost model was trained without an offset (Unsupported: offset != 0)");
 
-    // OneHotEncoderFactory.fromArray as a dense float vector.
     thread_local std::vector<float> fv;
     thread_local std::vector<int32_t> cat_values;
     fv.resize(static_cast<size_t>(cat_len_ + p_.nums));
@@ -87,6 +114,13 @@ class XgboostModel final : public RowScorer<XgboostModel> {
       const float val = static_cast<float>(row[p_.cats + i]);
       fv[static_cast<size_t>(cat_len_ + i)] = p_.sparse && val == 0.0f ? NAN : val;
     }
+    return fv.data();
+  }
+
+  void ScoreRow(const double* row, size_t row_len, double offset, double* preds) const {
+    const float* fv = Encode(row, row_len);
+    if (!p_.has_offset && offset != 0)
+      Fail(ErrorKind::kInvalidArgument, "this XGBoost model was trained without an offset (Unsupported: offset != 0)");
 
     float out[kXgbMaxInlineOutputs];
     std::vector<float> big;
@@ -96,7 +130,7 @@ class XgboostModel final : public RowScorer<XgboostModel> {
       big.resize(n_out);
       o = big.data();
     }
-    p_.booster.Predict(fv.data(), p_.has_offset, static_cast<float>(offset), o);
+    p_.booster.Predict(fv, p_.has_offset, static_cast<float>(offset), o);
 
     // XGBoostMojoModel.toPreds
     const int k = meta_.n_classes;
@@ -122,9 +156,53 @@ class XgboostModel final : public RowScorer<XgboostModel> {
   bool UsesOffset() const override { return p_.has_offset; }
 
  private:
+  void SetUpContributions() {
+    const std::string& path = meta_.path;
+    if (meta_.category == ModelCategory::kMultinomial) {
+      // XGBoostJavaMojoModel.makeTreeSHAPPredictor's refusal.
+      shap_unavailable_ = "Shapley contributions are not supported for multinomial models (" +
+                          std::to_string(meta_.n_classes) + " classes; H2O-3 does not compute them either)";
+      return;
+    }
+    if (p_.booster.kind() == XgbBooster::Kind::kGblinear) {
+      shap_unavailable_ = "Shapley contributions are not supported for XGBoost gblinear models (H2O-3 computes "
+                          "TreeSHAP for gbtree and dart only)";
+      return;
+    }
+    // ContributionsPredictor's names: per feature column, a numeric's name or <name>.<level> for
+    // every level and <name>.missing(NA); they must cover the booster's inputs exactly.
+    std::vector<std::string> names;
+    for (int c = 0; c < meta_.n_features; ++c) {
+      const auto& dom = meta_.domains[static_cast<size_t>(c)];
+      if (!dom) {
+        names.push_back(meta_.columns[static_cast<size_t>(c)]);
+      } else {
+        for (const std::string& level : *dom) names.push_back(meta_.columns[static_cast<size_t>(c)] + "." + level);
+        names.push_back(meta_.columns[static_cast<size_t>(c)] + ".missing(NA)");
+      }
+    }
+    if (names.size() != static_cast<size_t>(cat_len_ + p_.nums)) {
+      shap_unavailable_ = "Shapley contributions need one booster input per level and a missing slot per "
+                          "categorical column; this XGBoost model's one-hot layout differs";
+      return;
+    }
+    names.push_back("BiasTerm");
+    contribution_names_ = std::move(names);
+    try {
+      shap_ = std::make_unique<XgbTreeShap>(p_.booster, p_.aux_node_weights ? &*p_.aux_node_weights : nullptr, path);
+    } catch (const MojoError& e) {
+      if (e.kind() != ErrorKind::kUnimplemented) throw;  // a corrupt auxNodeWeights blob refuses the MOJO
+      shap_unavailable_ = e.what();  // too deep for TreeSHAP: scoring still works
+      contribution_names_.clear();
+    }
+  }
+
   Params p_;
   int32_t cat_len_ = 0;
   std::vector<int> cat_map_;
+  std::unique_ptr<XgbTreeShap> shap_;  // null when the model has no contributions
+  std::string shap_unavailable_;       // why, then
+  std::vector<std::string> contribution_names_;
 };
 
 }  // namespace
@@ -161,6 +239,7 @@ std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, Mo
   p.compat10 = *version == 1.00 && p.booster_name != "gbtree";
   const int32_t n_inputs = p.cat_offsets.back() + p.nums;
 
+  if (archive.Exists("auxNodeWeights")) p.aux_node_weights = archive.Read("auxNodeWeights");
   p.booster = XgbBooster::Parse(archive.Read("boosterBytes"), path + ": boosterBytes", n_inputs);
   // XGBoostMojoReader.useJavaScoring (without the system property).
   const std::optional<bool> java_pref = ini.Bool("use_java_scoring_by_default");
