@@ -151,6 +151,7 @@ std::unique_ptr<ServedModel> ServedModel::Make(const LoadedModel& model, Scoring
   // MODEL_ID wins, as in the Java runtime; unlike it, an unset MODEL_ID falls back to the
   // model's own id instead of an empty answer.
   s->model_id = model_id_override.empty() ? model.info().model_id : model_id_override;
+  s->configured_shapley = configured;
   s->shapley = configured.RestrictedTo(model.info().capabilities);
   if (configured.enabled() && !s->shapley.enabled())
     spdlog::warn("Shapley contributions were enabled ({}) but this model computes none of those types",
@@ -276,24 +277,32 @@ void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response
   if (!parsed.ok()) return fail(parsed.status());
   auto req = std::make_shared<ScoreRequest>(std::move(parsed).value());
 
+  // Shapley: the configuration answers first (the Java runtime's 400s). A type the configuration
+  // enables but the model does not compute (not in its capabilities, e.g. a multinomial model) is
+  // the model's refusal: the plugin is asked (the ABI: contribute answers SH_UNIMPLEMENTED with the
+  // reason for an undeclared kind) and the request gets its 501, on /model/score too.
   ModelCall call;
+  ShapleyRequest shapley = ShapleyRequest::kNone;
   if (op == Operation::kScore) {
     if (req->request_prediction_intervals) {
       if (!served.model->info().Has(SH_CAP_SCORE_PREDICTION_INTERVAL))
         return fail(Status::InvalidArgument("requestPredictionIntervals set to true, but model does not support it"));
       call.score_flags |= SH_SCORE_PREDICTION_INTERVALS;
     }
-    ShapleyRequest shapley = req->shapley.value_or(ShapleyRequest::kNone);
-    Status allowed = served.shapley.CheckScoreRequest(shapley);
+    shapley = req->shapley.value_or(ShapleyRequest::kNone);
+    Status allowed = served.configured_shapley.CheckScoreRequest(shapley);
     if (!allowed.ok()) return fail(allowed);
     call.contribution = ContributionKindOf(shapley);
   } else {
     if (!req->shapley) return fail(Status::InvalidArgument("requestShapleyValueType is required"));
-    Status allowed = served.shapley.CheckContributionRequest(*req->shapley);
+    shapley = *req->shapley;
+    Status allowed = served.configured_shapley.CheckContributionRequest(shapley);
     if (!allowed.ok()) return fail(allowed);
     call.score = false;
-    call.contribution = ContributionKindOf(*req->shapley);
+    call.contribution = ContributionKindOf(shapley);
   }
+  const bool model_refuses = shapley != ShapleyRequest::kNone && !served.shapley.allows(shapley);
+  if (model_refuses) call.score = false;  // only the plugin's answer to the contribution is wanted
 
   pending_.fetch_add(1, std::memory_order_acq_rel);
   auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
@@ -301,12 +310,23 @@ void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response
   arrow::OwnedArrow input = std::move(req->input);
   auto ex_state = std::make_shared<Exchange>(std::move(exchange));
   std::string request_id = ex_state->request_id;
-  served.scoring->Submit(call, std::move(input), rows, [this, writer, req, op, &served, ex_state](JobOutcome outcome) {
+  served.scoring->Submit(call, std::move(input), rows, [this, writer, req, op, &served, ex_state, model_refuses,
+                                                         shapley](JobOutcome outcome) {
     const Exchange& exchange = *ex_state;
     RequestIdContext log_context(exchange.request_id);
     ScopedLogContext log_scope(&log_context);
     try {
-      if (!outcome.status.ok()) {
+      if (model_refuses) {
+        // /model/capabilities does not list this type, so it is never served, even by a plugin
+        // that computes it anyway.
+        Status refusal = outcome.status.ok()
+                             ? Status::Unimplemented(fmt::format("this model does not compute {} Shapley contributions",
+                                                                 ShapleyRequestName(shapley)))
+                             : outcome.status;
+        ApiError e = OperationError(op, refusal);
+        if (e.http_status == 503) writer->headers().add(std::make_shared<RetryAfter>(1));
+        Send(*writer, exchange, e.http_status, DetailBody(e.detail), true);
+      } else if (!outcome.status.ok()) {
         ApiError e = OperationError(op, outcome.status);
         if (e.http_status == 503) writer->headers().add(std::make_shared<RetryAfter>(1));
         Send(*writer, exchange, e.http_status, DetailBody(e.detail), true);

@@ -25,7 +25,8 @@ struct ServedModel {
   const LoadedModel* model = nullptr;
   ScoringService* scoring = nullptr;
   std::string model_id;
-  ShapleyOptions shapley;  // configured types restricted to what the model can do
+  ShapleyOptions configured_shapley;  // the types SHAPLEY_ENABLE / SHAPLEY_TYPES_ENABLED enable
+  ShapleyOptions shapley;             // those restricted to what the model can do (capabilities)
   OutputLayout layout;
   MissingValues missing;
   std::string schema_json;

@@ -37,6 +37,10 @@ class ShapleyOptions {
   bool allows_original() const { return option_ == Option::kOriginal || option_ == Option::kAll; }
   bool allows_transformed() const { return option_ == Option::kTransformed || option_ == Option::kAll; }
   bool enabled() const { return option_ != Option::kNone; }
+  // Whether `r` (ORIGINAL or TRANSFORMED) is among these types; kNone -> false.
+  bool allows(ShapleyRequest r) const {
+    return r == ShapleyRequest::kOriginal ? allows_original() : r == ShapleyRequest::kTransformed && allows_transformed();
+  }
   const char* option_name() const;
 
   // Checks a /model/score request (kNone always passes). The message is the Java runtime's.

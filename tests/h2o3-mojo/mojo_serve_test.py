@@ -234,25 +234,102 @@ class ServeContributions(unittest.TestCase):
             for scored, contrib in zip(body["score"], body["featureShapleyContributions"]["contributionGroups"][0]["contributions"]):
                 p = float(scored[2])
                 self.assertAlmostEqual(sum(float(v) for v in contrib), math.log(p / (1 - p)), delta=1e-5)
-            # ORIGINAL is not offered by MOJOs: the configured ALL shrinks to TRANSFORMED.
+            # ORIGINAL is not offered by MOJOs: the configured ALL enables it, the model refuses it
+            # (501 with the plugin's reason), and /model/capabilities does not list it.
             status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "ORIGINAL",
                                                                     "fields": self.FIELDS, "rows": rows[:1]})
-            self.assertEqual(status, 400, body)
-            self.assertIn("Expected: TRANSFORMED", body["detail"])
+            self.assertEqual(status, 501, body)
+            self.assertIn('Unsupported operation due to: H2O-3 MOJO models only provide TRANSFORMED', body["detail"])
             # The trees are shared: enabling Shapley values did not load the MOJO a second time.
             self.assertEqual(server.output().count("h2o3-mojo: loaded "), 1, server.output())
 
     def test_multinomial_has_no_contributions(self):
-        # H2O-3 has no TreeSHAP for multinomial models, so the plugin does not declare it and the
-        # server's capability gate answers (the ABI rule: a declared capability must work).
-        with Server(os.path.join(FRESH, "shap_gbm_multinomial.mojo"), SHAPLEY_ENABLE="true") as server:
-            self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE"]))
+        # H2O-3 has no TreeSHAP for multinomial models: the plugin does not declare the capability
+        # (the ABI rule: a declared capability must work), and with Shapley enabled by
+        # configuration a request for them gets 501 with the plugin's reason, on /model/score too.
+        for name, fields in (("shap_gbm_multinomial", self.FIELDS), ("shap_xgb_multinomial", XGB_FIELDS)):
+            for env in ({"SHAPLEY_ENABLE": "true"}, {"SHAPLEY_TYPES_ENABLED": "TRANSFORMED"}):
+                with self.subTest(model=name, env=env), Server(os.path.join(FRESH, name + ".mojo"), **env) as server:
+                    self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE"]))
+                    rows = request_rows(fields, 2)
+                    status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                            "fields": fields, "rows": rows})
+                    self.assertEqual(status, 501, body)
+                    self.assertTrue(body["detail"].startswith('501 NOT_IMPLEMENTED "Unsupported operation due to: '
+                                                              'Shapley contributions are not supported for multinomial '
+                                                              'models'), body)
+                    status, body = server.post_json("/model/score", {"fields": fields, "rows": rows,
+                                                                     "requestShapleyValueType": "TRANSFORMED"})
+                    self.assertEqual(status, 501, body)
+                    self.assertIn("multinomial", body["detail"])
+                    status, body = server.post_json("/model/score", {"fields": fields, "rows": rows})
+                    self.assertEqual(status, 200, body)  # plain scoring is unaffected
+                    self.assertEqual(len(body["score"]), 2)
+
+    def test_disabled_shapley_keeps_the_api_answer(self):
+        # Without SHAPLEY_ENABLE / SHAPLEY_TYPES_ENABLED every model gets the API's 400, whether
+        # or not it could compute contributions.
+        disabled = "shapley.types.enabled property has to be set to one of [TRANSFORMED, ORIGINAL, ALL]"
+        for name, fields in (("shap_gbm_multinomial", self.FIELDS), ("shap_gbm_bernoulli", self.FIELDS),
+                             ("shap_xgb_gbtree_bernoulli", XGB_FIELDS)):
+            with self.subTest(model=name), Server(os.path.join(FRESH, name + ".mojo")) as server:
+                rows = request_rows(fields, 1)
+                for path in ("/model/contribution", "/model/score"):
+                    status, body = server.post_json(path, {"requestShapleyValueType": "TRANSFORMED",
+                                                           "fields": fields, "rows": rows})
+                    self.assertEqual(status, 400, body)
+                    self.assertIn(disabled, body["detail"])
+        # Configured ORIGINAL only: TRANSFORMED is "not enabled" (400), as in the Java runtime.
+        with Server(os.path.join(FRESH, "shap_gbm_multinomial.mojo"), SHAPLEY_TYPES_ENABLED="ORIGINAL") as server:
             status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
-                                                                    "fields": self.FIELDS, "rows": self.request_rows(2)})
+                                                                    "fields": self.FIELDS,
+                                                                    "rows": request_rows(self.FIELDS, 1)})
             self.assertEqual(status, 400, body)
-            self.assertIn("Invalid shapley contribution request", body["detail"])
-            status, body = server.post_json("/model/score", {"fields": self.FIELDS, "rows": self.request_rows(2)})
-            self.assertEqual(status, 200, body)  # plain scoring is unaffected
+            self.assertIn("Requested Shapley type TRANSFORMED not enabled for this scorer. Expected: ORIGINAL",
+                          body["detail"])
+
+
+XGB_FIELDS = ["c2", "c1", "x1", "x2"]  # the XGBoost MOJOs' column order (categoricals first)
+
+
+def request_rows(fields, n):
+    header, rows = read_csv(os.path.join(FRESH, "fresh.csv"))
+    index = [header.index(c) for c in fields]
+    return [[r[i] if r[i] != "" else None for i in index] for r in rows[:n]]
+
+
+class ServeXgboostContributions(unittest.TestCase):
+    """XGBoost TreeSHAP through the REST API against H2O's predict_contributions: one value per
+    one-hot input (<column>.<level>, <column>.missing(NA)) and BiasTerm, as H2O's default output."""
+
+    def check(self, name, n):
+        header, want = read_csv(os.path.join(FRESH, name + "_contrib.csv"))
+        with Server(os.path.join(FRESH, name + ".mojo"), SHAPLEY_TYPES_ENABLED="TRANSFORMED") as server:
+            self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE", "CONTRIBUTION_TRANSFORMED"]))
+            rows = request_rows(XGB_FIELDS, n)
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                    "fields": XGB_FIELDS, "rows": rows})
+            self.assertEqual(status, 200, body)
+            status, scored = server.post_json("/model/score", {"fields": XGB_FIELDS, "rows": rows,
+                                                               "requestShapleyValueType": "TRANSFORMED"})
+            self.assertEqual(status, 200, scored)
+            for contributions in (body, scored["featureShapleyContributions"]):
+                self.assertEqual(contributions["features"], header)
+                got = contributions["contributionGroups"][0]["contributions"]
+                self.assertEqual(len(got), n)
+                for r in range(n):
+                    self.assertEqual([f32(v) for v in got[r]], [f32(v) for v in want[r]], "row %d" % r)
+            return scored
+
+    def test_binomial_gbtree(self):
+        scored = self.check("shap_xgb_gbtree_bernoulli", 40)
+        # Contributions + bias = the logit of p(yes) (float rounding).
+        for s, c in zip(scored["score"], scored["featureShapleyContributions"]["contributionGroups"][0]["contributions"]):
+            p = float(s[2])
+            self.assertAlmostEqual(sum(float(v) for v in c), math.log(p / (1 - p)), delta=1e-5)
+
+    def test_regression_dart(self):
+        self.check("shap_xgb_dart_gaussian", 25)
 
 
 class ScoreCommand(unittest.TestCase, Numbers):

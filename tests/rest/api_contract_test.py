@@ -336,6 +336,30 @@ class TestPluginContractTest(unittest.TestCase):
                                                                     "fields": ["id", "x"], "rows": []})
             self.assertIn("Only ORIGINAL or TRANSFORMED are accepted enums values of Shapley values", body["detail"])
 
+    def test_enabled_type_the_model_lacks_gets_501(self):
+        # Configuration enables a type the model does not declare: /model/capabilities leaves it
+        # out, and requests for it get 501 with the plugin's reason (score included), not the 400
+        # of a type the configuration does not enable.
+        model = test_delay_model(self.dir.name, contributions="ORIGINAL")
+        for env in ({"SHAPLEY_ENABLE": "true"}, {"SHAPLEY_TYPES_ENABLED": "ALL"}):
+            with Server(model, **env) as server:
+                self.assertEqual(server.get_json("/model/capabilities")[1], ["SCORE", "CONTRIBUTION_ORIGINAL"])
+                request = {"fields": ["id", "x"], "rows": [["a", "1.5"]], "requestShapleyValueType": "TRANSFORMED"}
+                for path in ("/model/contribution", "/model/score"):
+                    status, body = server.post_json(path, request)
+                    self.assertEqual(status, 501, (path, body))
+                    self.assertEqual(body["detail"], '501 NOT_IMPLEMENTED "Unsupported operation due to: '
+                                                     'this test model lacks that contribution kind"')
+                request["requestShapleyValueType"] = "ORIGINAL"
+                status, body = server.post_json("/model/contribution", request)
+                self.assertEqual((status, body["contributionGroups"]), (200, [{"contributions": [["1.5", "0.5"]]}]))
+        with Server(model, SHAPLEY_TYPES_ENABLED="ORIGINAL") as server:
+            status, body = server.post_json("/model/contribution", {"fields": ["id", "x"], "rows": [["a", "1"]],
+                                                                    "requestShapleyValueType": "TRANSFORMED"})
+            self.assertEqual(status, 400, body)
+            self.assertIn("Requested Shapley type TRANSFORMED not enabled for this scorer. Expected: ORIGINAL",
+                          body["detail"])
+
     def test_prediction_intervals(self):
         with Server(test_delay_model(self.dir.name, prediction_intervals=True)) as server:
             schema = server.get_json("/model/schema")[1]
