@@ -217,7 +217,9 @@ std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, Mo
       meta.category != ModelCategory::kMultinomial)
     Fail(ErrorKind::kUnimplemented, path + ": XGBoost " + meta.category_name + " models are not supported");
   XgboostModel::Params p;
-  p.booster_name = ini.RequireString("booster");
+  // Old MOJOs (H2O 3.18/3.20, MOJO 1.00) have no `booster` key: genmodel then takes the booster
+  // from boosterBytes and, its booster type being null, scores with the 1.00 one-hot lookup.
+  const std::optional<std::string> booster_key = ini.String("booster");
   const int64_t cats = ini.RequireInt("cats"), nums = ini.RequireInt("nums");
   if (cats < 0 || nums < 0 || cats + nums > meta.n_features)
     Fail(ErrorKind::kDataLoss, path + ": XGBoost cats=" + std::to_string(cats) + " nums=" + std::to_string(nums) +
@@ -236,13 +238,14 @@ std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, Mo
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(true);
   p.sparse = ini.Bool("sparse").value_or(false);
   p.has_offset = ini.Bool("has_offset").value_or(false);
-  p.compat10 = *version == 1.00 && p.booster_name != "gbtree";
+  p.compat10 = *version == 1.00 && booster_key != "gbtree";
   const int32_t n_inputs = p.cat_offsets.back() + p.nums;
 
   if (archive.Exists("auxNodeWeights")) p.aux_node_weights = archive.Read("auxNodeWeights");
   p.booster = XgbBooster::Parse(archive.Read("boosterBytes"), path + ": boosterBytes", n_inputs);
   // XGBoostMojoReader.useJavaScoring (without the system property).
   const std::optional<bool> java_pref = ini.Bool("use_java_scoring_by_default");
+  p.booster_name = booster_key.value_or(p.booster.booster_name());
   p.booster.set_native_scoring(!(java_pref ? *java_pref : p.booster_name == "gbtree"));
   if (p.booster.booster_name() != p.booster_name)
     Fail(ErrorKind::kDataLoss, path + ": model.ini says booster " + p.booster_name + " but boosterBytes holds " +
