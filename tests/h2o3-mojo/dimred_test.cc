@@ -1,0 +1,239 @@
+// PCA, GLRM and Word2Vec MOJOs against H2O's Java scorer (h2o-genmodel 3.46.0.11).
+// Golden data: tests/data/mojoland/fresh/dimred (MOJOs trained by tools/train_dimred.py, rows by
+// tools/gen_dimred_rows.py, expected outputs by tools/DimRedScore.java) and h2o-genmodel's own
+// test resources (tests/data/h2o-genmodel/{glrm,word2vec}). Values must agree to 1e-10 (absolute
+// below 1, relative above); where Java threw, Score0 must fail with kInvalidArgument. Corrupt
+// variants of each MOJO must be refused with a MojoError, never crash.
+#define BOOST_TEST_MODULE h2o3_mojo_dimred
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+
+#include "errors.hpp"
+#include "java_semantics.hpp"
+#include "mojo_model.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+namespace h2o3 = scorehost::h2o3;
+
+namespace {
+
+constexpr double kTolerance = 1e-10;
+
+std::string Dir() { return h2o3test::DataDir() + "/fresh/dimred"; }
+
+struct Stats {
+  int rows = 0, values = 0, java_errors = 0, batch_values = 0;
+  double max_diff = 0;  // absolute below 1, relative above
+};
+
+bool Close(double want, double got, Stats* s) {
+  if (std::isnan(want) || std::isnan(got)) return std::isnan(want) && std::isnan(got);
+  if (std::isinf(want) || std::isinf(got)) return want == got;
+  const double diff = std::fabs(want - got) / std::max(1.0, std::fabs(want));
+  s->max_diff = std::max(s->max_diff, diff);
+  return diff <= kTolerance;
+}
+
+std::vector<std::vector<double>> ReadRows(const std::string& path) {
+  std::vector<std::vector<double>> rows;
+  for (const auto& rec : h2o3test::ReadCsv(path)) {
+    std::vector<double> row;
+    for (const auto& cell : rec) row.push_back(*h2o3::JavaParseDouble(cell));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string Describe(const std::vector<double>& v) {
+  std::ostringstream os;
+  os.precision(17);
+  for (double d : v) os << d << ' ';
+  return os.str();
+}
+
+// Scores every row of `rows_path` with Score0 and the full-length, non-failing ones once more in
+// a single ScoreBatch call; compares with Java's lines in `scores_path`.
+void CheckGolden(const h2o3::MojoModel& model, const std::string& rows_path, const std::string& scores_path, Stats* st) {
+  const auto rows = ReadRows(rows_path);
+  const auto want = h2o3test::ReadExpected(scores_path);
+  BOOST_REQUIRE_EQUAL(rows.size(), want.size());
+  const size_t k = model.preds_size();
+  const size_t nf = static_cast<size_t>(model.meta().n_features);
+  std::vector<double> batch_rows, batch_want;
+  size_t n_batch = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::vector<double> preds(k, -7.0);
+    ++st->rows;
+    if (!want[r].exception.empty()) {
+      try {
+        model.Score0(rows[r], 0.0, preds);
+        BOOST_ERROR(rows_path << " row " << r << ": Java threw " << want[r].exception << ", we returned "
+                              << Describe(preds));
+      } catch (const h2o3::MojoError& e) {
+        BOOST_TEST((e.kind() == h2o3::ErrorKind::kInvalidArgument), e.what());
+        ++st->java_errors;
+      }
+      continue;
+    }
+    model.Score0(rows[r], 0.0, preds);
+    BOOST_REQUIRE_EQUAL(want[r].values.size(), k);
+    for (size_t i = 0; i < k; ++i) {
+      ++st->values;
+      BOOST_TEST(Close(want[r].values[i], preds[i], st),
+                 rows_path << " row " << r << " value " << i << ": want " << Describe(want[r].values) << "got "
+                           << Describe(preds));
+    }
+    if (rows[r].size() == nf) {
+      batch_rows.insert(batch_rows.end(), rows[r].begin(), rows[r].end());
+      batch_want.insert(batch_want.end(), want[r].values.begin(), want[r].values.end());
+      ++n_batch;
+    }
+  }
+  std::vector<double> out(n_batch * (k + 1), -7.0);  // a wider stride than needed
+  model.ScoreBatch(batch_rows.data(), n_batch, nf, nullptr, out.data(), k + 1);
+  for (size_t r = 0; r < n_batch; ++r)
+    for (size_t i = 0; i < k; ++i) {
+      ++st->batch_values;
+      BOOST_TEST(Close(batch_want[r * k + i], out[r * (k + 1) + i], st), rows_path << " batch row " << r << " value " << i);
+    }
+}
+
+// model.ini with `key`'s value replaced (or the line removed when `value` is nullopt).
+std::string SetKey(const std::string& ini, const std::string& key, const std::optional<std::string>& value) {
+  std::istringstream in(ini);
+  std::string line, out;
+  bool found = false;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq != std::string::npos && line.substr(0, line.find_last_not_of(' ', eq - 1) + 1) == key) {
+      found = true;
+      if (!value) continue;
+      line = key + " = " + *value;
+    }
+    out += line + "\n";
+  }
+  BOOST_REQUIRE_MESSAGE(found, "no key " << key);
+  return out;
+}
+
+struct Variant {
+  std::string what;
+  h2o3test::ZipEntries entries;
+  h2o3::ErrorKind kind;
+};
+
+// Writes each variant as a zip and checks that loading it fails with the expected kind.
+void CheckRefused(const std::string& tag, const std::vector<Variant>& variants) {
+  const std::string dir = h2o3test::MakeTempDir(tag);
+  int i = 0;
+  for (const Variant& v : variants) {
+    const std::string path = dir + "/v" + std::to_string(i++) + ".mojo";
+    h2o3test::WriteZip(path, v.entries);
+    try {
+      auto m = h2o3::LoadMojo(path);
+      BOOST_ERROR(tag << ": " << v.what << " was accepted");
+    } catch (const h2o3::MojoError& e) {
+      BOOST_TEST((e.kind() == v.kind), tag << ": " << v.what << ": " << e.what());
+      BOOST_TEST_MESSAGE("[refused] " << tag << ": " << v.what << ": " << e.what());
+    }
+  }
+  fs::remove_all(dir);
+}
+
+// Helpers to derive corrupt variants from a real MOJO.
+struct MojoEntries {
+  h2o3test::ZipEntries entries;
+  explicit MojoEntries(const std::string& path) : entries(h2o3test::ReadZip(path)) {}
+  std::string& Get(const std::string& name) {
+    for (auto& e : entries)
+      if (e.first == name) return e.second;
+    BOOST_FAIL("no entry " << name);
+    throw 0;
+  }
+  Variant Ini(const std::string& what, const std::string& key, const std::optional<std::string>& value,
+              h2o3::ErrorKind kind = h2o3::ErrorKind::kDataLoss) {
+    MojoEntries copy = *this;
+    copy.Get("model.ini") = SetKey(Get("model.ini"), key, value);
+    return {what, copy.entries, kind};
+  }
+  Variant File(const std::string& what, const std::string& name, const std::optional<std::string>& content,
+               h2o3::ErrorKind kind = h2o3::ErrorKind::kDataLoss) {
+    MojoEntries copy = *this;
+    if (content) {
+      copy.Get(name) = *content;
+    } else {
+      copy.entries.erase(std::remove_if(copy.entries.begin(), copy.entries.end(),
+                                        [&](const auto& e) { return e.first == name; }),
+                         copy.entries.end());
+    }
+    return {what, copy.entries, kind};
+  }
+};
+
+}  // namespace
+
+// PCA: five MOJOs covering the transforms (STANDARDIZE, NORMALIZE, DEMEAN, NONE, DESCALE), the
+// pca_methods (GramSVD, Power, Randomized, GLRM), use_all_factor_levels both ways, categoricals
+// with missing and unseen levels, and numeric-only data.
+BOOST_AUTO_TEST_CASE(pca_matches_java) {
+  Stats st;
+  for (const char* name : {"pca_gramsvd_standardize", "pca_power_normalize_allfactors", "pca_randomized_demean",
+                           "pca_glrm_none", "pca_descale_numeric"}) {
+    auto model = h2o3::LoadMojo(Dir() + "/" + name + ".mojo");
+    const size_t k = model->preds_size();
+    std::vector<std::string> names;
+    for (size_t i = 1; i <= k; ++i) names.push_back("PC" + std::to_string(i));
+    BOOST_TEST(model->OutputNames() == names, boost::test_tools::per_element());
+    BOOST_TEST(model->min_preds_size() == k);
+    BOOST_TEST(!model->UsesOffset());
+    CheckGolden(*model, Dir() + "/" + name + "_rows.csv", Dir() + "/" + name + "_scores.txt", &st);
+    BOOST_TEST_MESSAGE("[conformance] " << name << ": " << model->Describe());
+  }
+  BOOST_TEST(st.values > 1000);
+  BOOST_TEST_MESSAGE("[conformance] pca: " << st.rows << " rows, " << st.values << " values (+" << st.batch_values
+                                           << " through ScoreBatch), " << st.java_errors
+                                           << " Java exceptions matched; max difference " << st.max_diff);
+}
+
+BOOST_AUTO_TEST_CASE(pca_refuses_corrupt_mojos) {
+  MojoEntries m(Dir() + "/pca_gramsvd_standardize.mojo");
+  const std::string& eig = m.Get("eigenvectors_raw");
+  CheckRefused("pca", {
+      m.File("eigenvectors_raw missing", "eigenvectors_raw", std::nullopt),
+      m.File("eigenvectors_raw truncated", "eigenvectors_raw", eig.substr(0, eig.size() - 1)),
+      m.File("eigenvectors_raw empty", "eigenvectors_raw", std::string()),
+      m.Ini("k missing", "k", std::nullopt),
+      m.Ini("k = 0", "k", "0"),
+      m.Ini("k = -3", "k", "-3"),
+      m.Ini("k not a number", "k", "three"),
+      m.Ini("k larger than the blob", "k", "4"),
+      m.Ini("permutation too short", "permutation", "[3, 4, 0, 1]"),
+      m.Ini("permutation negative", "permutation", "[3, 4, 0, 1, -2]"),
+      m.Ini("permutation missing", "permutation", std::nullopt),
+      m.Ini("ncats too large", "ncats", "3"),
+      m.Ini("catOffsets too short", "catOffsets", "[0, 3]"),
+      m.Ini("catOffsets decreasing", "catOffsets", "[0, 3, 2]"),
+      m.Ini("catOffsets negative", "catOffsets", "[-1, 3, 5]"),
+      m.Ini("eigenvector_size smaller than the features", "eigenvector_size", "7"),
+      m.Ini("eigenvector_size huge", "eigenvector_size", "2000000000"),
+      m.Ini("normSub short", "normSub", "[0.5, 1.0]"),
+      m.Ini("normMul missing", "normMul", std::nullopt),
+      m.Ini("use_all_factor_levels missing", "use_all_factor_levels", std::nullopt),
+      m.Ini("MOJO version 1.10", "mojo_version", "1.10", h2o3::ErrorKind::kUnimplemented),
+  });
+  // A permutation index beyond the row: the row is too short for it, as in Java.
+  MojoEntries wide = m;
+  wide.Get("model.ini") = SetKey(m.Get("model.ini"), "permutation", "[3, 4, 0, 1, 9]");
+  const std::string dir = h2o3test::MakeTempDir("pcawide");
+  h2o3test::WriteZip(dir + "/w.mojo", wide.entries);
+  auto model = h2o3::LoadMojo(dir + "/w.mojo");
+  std::vector<double> preds(model->preds_size());
+  BOOST_CHECK_THROW(model->Score0(std::vector<double>{1, 1, 1, 1, 1}, 0.0, preds), h2o3::MojoError);
+  fs::remove_all(dir);
+}
