@@ -30,6 +30,10 @@ std::string Dir() { return h2o3test::DataDir() + "/fresh/dimred"; }
 struct Stats {
   int rows = 0, values = 0, java_errors = 0, batch_values = 0;
   double max_diff = 0;  // absolute below 1, relative above
+  void Add(const Stats& o) {
+    rows += o.rows, values += o.values, java_errors += o.java_errors, batch_values += o.batch_values;
+    max_diff = std::max(max_diff, o.max_diff);
+  }
 };
 
 bool Close(double want, double got, Stats* s) {
@@ -192,8 +196,11 @@ BOOST_AUTO_TEST_CASE(pca_matches_java) {
     BOOST_TEST(model->OutputNames() == names, boost::test_tools::per_element());
     BOOST_TEST(model->min_preds_size() == k);
     BOOST_TEST(!model->UsesOffset());
-    CheckGolden(*model, Dir() + "/" + name + "_rows.csv", Dir() + "/" + name + "_scores.txt", &st);
-    BOOST_TEST_MESSAGE("[conformance] " << name << ": " << model->Describe());
+    Stats one;
+    CheckGolden(*model, Dir() + "/" + name + "_rows.csv", Dir() + "/" + name + "_scores.txt", &one);
+    st.Add(one);
+    BOOST_TEST_MESSAGE("[conformance] " << name << ": " << model->Describe() << "; " << one.values
+                                        << " values, max difference " << one.max_diff);
   }
   BOOST_TEST(st.values > 1000);
   BOOST_TEST_MESSAGE("[conformance] pca: " << st.rows << " rows, " << st.values << " values (+" << st.batch_values
@@ -236,4 +243,69 @@ BOOST_AUTO_TEST_CASE(pca_refuses_corrupt_mojos) {
   std::vector<double> preds(model->preds_size());
   BOOST_CHECK_THROW(model->Score0(std::vector<double>{1, 1, 1, 1, 1}, 0.0, preds), h2o3::MojoError);
   fs::remove_all(dir);
+}
+
+// GLRM: eight fresh MOJOs (losses Quadratic, Huber, Absolute, Poisson, Logistic by column;
+// Categorical and Ordinal multi-losses; X regularisers None, L2, L1, NonNegative, Quadratic,
+// Simplex, OneSparse, UnitOneSparse; transforms STANDARDIZE, NORMALIZE, DEMEAN, NONE;
+// initialisations PlusPlus, SVD, Random) and h2o-genmodel's airline GLRM (8 categoricals with up
+// to 101 levels, the rows of GlrmMojoModelTest plus unseen levels and all-missing). Java scored
+// each row with the MOJO's seed (score0(row, preds, _seed)).
+BOOST_AUTO_TEST_CASE(glrm_matches_java) {
+  Stats st;
+  for (const char* name : {"glrm_quadratic_none", "glrm_huber_l2_ordinal", "glrm_absolute_l1", "glrm_nonnegative_quadreg",
+                           "glrm_quadratic_xreg_bylcol", "glrm_simplex", "glrm_onesparse", "glrm_unitonesparse"}) {
+    auto model = h2o3::LoadMojo(Dir() + "/" + name + ".mojo");
+    const size_t k = model->preds_size();
+    std::vector<std::string> names;
+    for (size_t i = 1; i <= k; ++i) names.push_back("Arch" + std::to_string(i));
+    BOOST_TEST(model->OutputNames() == names, boost::test_tools::per_element());
+    BOOST_TEST(model->min_preds_size() == k);
+    Stats one;
+    CheckGolden(*model, Dir() + "/" + name + "_rows.csv", Dir() + "/" + name + "_scores.txt", &one);
+    st.Add(one);
+    BOOST_TEST_MESSAGE("[conformance] " << name << ": " << model->Describe() << "; " << one.values
+                                        << " values, max difference " << one.max_diff);
+  }
+  auto airline = h2o3::LoadMojo(h2o3test::DataDir() + "/../h2o-genmodel/glrm");
+  BOOST_TEST(airline->preds_size() == 4u);
+  CheckGolden(*airline, Dir() + "/genmodel_glrm_rows.csv", Dir() + "/genmodel_glrm_scores.txt", &st);
+  BOOST_TEST(st.values > 2000);
+  BOOST_TEST_MESSAGE("[conformance] glrm: " << st.rows << " rows, " << st.values << " values (+" << st.batch_values
+                                            << " through ScoreBatch), " << st.java_errors
+                                            << " Java exceptions matched; max difference " << st.max_diff);
+}
+
+BOOST_AUTO_TEST_CASE(glrm_refuses_corrupt_and_unsupported_mojos) {
+  MojoEntries m(Dir() + "/glrm_quadratic_none.mojo");
+  const std::string& arch = m.Get("archetypes");
+  const std::string losses = m.Get("losses");
+  CheckRefused("glrm", {
+      m.File("archetypes missing", "archetypes", std::nullopt),
+      m.File("archetypes truncated", "archetypes", arch.substr(0, arch.size() - 3)),
+      m.File("losses missing", "losses", std::nullopt),
+      m.File("one loss short", "losses", losses.substr(0, losses.rfind("Quadratic"))),
+      m.File("unknown loss", "losses", "Categorical\nCategorical\nQuadratic\nQuadratic\nCubic\n"),
+      m.File("numeric loss on a categorical", "losses", "Quadratic\nCategorical\nQuadratic\nQuadratic\nQuadratic\n"),
+      m.File("categorical loss on a numeric", "losses", "Categorical\nCategorical\nQuadratic\nOrdinal\nQuadratic\n"),
+      m.File("Periodic loss (genmodel cannot load it)", "losses",
+             "Categorical\nCategorical\nQuadratic\nPeriodic(12)\nQuadratic\n", h2o3::ErrorKind::kUnimplemented),
+      m.Ini("ncolX != nrowY", "ncolX", "2"),
+      m.Ini("ncolY too small for the levels", "ncolY", "9"),
+      m.Ini("ncolA mismatch", "ncolA", "6"),
+      m.Ini("num_numeric mismatch", "num_numeric", "2"),
+      m.Ini("cols_permutation short", "cols_permutation", "[3, 4, 0, 1]"),
+      m.Ini("cols_permutation negative", "cols_permutation", "[3, 4, 0, -1, 2]"),
+      m.Ini("num_levels_per_category short", "num_levels_per_category", "[4]"),
+      m.Ini("a categorical without levels", "num_levels_per_category", "[4, 0, -1, -1, -1]"),
+      m.Ini("norm_sub short", "norm_sub", "[0.0]"),
+      m.Ini("norm_mul missing", "norm_mul", std::nullopt),
+      m.Ini("unknown regularizer", "regularizationX", "Cubic", h2o3::ErrorKind::kUnimplemented),
+      m.Ini("unknown initialization", "initialization", "Magic"),
+      m.Ini("gammaX missing", "gammaX", std::nullopt),
+      m.Ini("nrowY huge", "nrowY", "100000"),
+      m.Ini("MOJO 1.00 without seed (clock-seeded in genmodel)", "seed", std::nullopt, h2o3::ErrorKind::kUnimplemented),
+      m.Ini("MOJO version 1.00", "mojo_version", "1.00", h2o3::ErrorKind::kUnimplemented),
+      m.Ini("MOJO version 1.20", "mojo_version", "1.20", h2o3::ErrorKind::kUnimplemented),
+  });
 }

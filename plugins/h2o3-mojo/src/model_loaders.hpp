@@ -24,5 +24,6 @@ std::unique_ptr<MojoModel> LoadRuleFit(Archive& archive, const ModelIni& ini, Mo
 std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadGam(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3
