@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "errors.hpp"
+#include "io_schema.hpp"
 #include "java_semantics.hpp"
 #include "mojo_model.hpp"
 #include "test_support.hpp"
@@ -307,5 +308,105 @@ BOOST_AUTO_TEST_CASE(glrm_refuses_corrupt_and_unsupported_mojos) {
       m.Ini("MOJO 1.00 without seed (clock-seeded in genmodel)", "seed", std::nullopt, h2o3::ErrorKind::kUnimplemented),
       m.Ini("MOJO version 1.00", "mojo_version", "1.00", h2o3::ErrorKind::kUnimplemented),
       m.Ini("MOJO version 1.20", "mojo_version", "1.20", h2o3::ErrorKind::kUnimplemented),
+  });
+}
+
+namespace {
+
+// The embedding of `word` as the plugin computes it: the input schema's lookup, then Score0.
+std::vector<double> Embed(const h2o3::MojoModel& model, const h2o3::InputSchema& schema, const std::string& word) {
+  std::vector<double> preds(model.preds_size(), -7.0);
+  model.Score0(std::vector<double>{schema.EncodeLevel(0, word)}, 0.0, preds);
+  return preds;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+// Word2Vec: the fresh MOJO (16 words x 4) against EasyPredictModelWrapper.predictWord2Vec and
+// H2O's in-cluster transform, and h2o-genmodel's test MOJO against Word2VecMojoModelTest's values.
+// Unknown words (also a different case, the empty string) give NaN vectors.
+BOOST_AUTO_TEST_CASE(word2vec_matches_java) {
+  Stats st;
+  auto model = h2o3::LoadMojo(Dir() + "/word2vec_small.mojo");
+  h2o3::InputSchema schema(model->meta());
+  BOOST_REQUIRE_EQUAL(schema.columns().size(), 1u);
+  BOOST_TEST(schema.columns()[0].name == "word");
+  BOOST_TEST(schema.columns()[0].categorical);
+  BOOST_TEST(model->OutputNames() == (std::vector<std::string>{"C1", "C2", "C3", "C4"}), boost::test_tools::per_element());
+  const auto words = Lines(h2o3test::ReadFile(Dir() + "/word2vec_small_rows.csv"));
+  const auto want = h2o3test::ReadExpected(Dir() + "/word2vec_small_scores.txt");
+  BOOST_REQUIRE_EQUAL(words.size(), want.size());
+  int unknown = 0;
+  for (size_t r = 0; r < words.size(); ++r) {
+    const auto got = Embed(*model, schema, words[r]);
+    if (want[r].exception == "null") {  // Java: no embedding
+      ++unknown;
+      for (double v : got) BOOST_TEST(std::isnan(v), "'" << words[r] << "' should be unknown");
+      continue;
+    }
+    BOOST_REQUIRE_EQUAL(want[r].values.size(), got.size());
+    for (size_t i = 0; i < got.size(); ++i, ++st.values)
+      BOOST_TEST(Close(want[r].values[i], got[i], &st), words[r] << " value " << i);
+  }
+  BOOST_TEST(unknown == 3);
+  // H2O's transform(aggregate_method="NONE") on cat, tree, unknownword, the.
+  const auto transform = h2o3test::ReadCsv(Dir() + "/word2vec_small_transform.csv");
+  const char* const transform_words[] = {"cat", "tree", "unknownword", "the"};
+  BOOST_REQUIRE_EQUAL(transform.size(), 5u);
+  for (size_t r = 0; r < 4; ++r) {
+    const auto got = Embed(*model, schema, transform_words[r]);
+    for (size_t i = 0; i < 4; ++i, ++st.values) {
+      const std::string& cell = transform[r + 1][i];
+      BOOST_TEST(Close(cell.empty() ? NAN : *h2o3::JavaParseDouble(cell), got[i], &st), transform_words[r] << " " << i);
+    }
+  }
+  // Only exact words: no "<column>.<word>" form, no vocabulary indices as text.
+  for (const char* text : {"word.cat", "0", "1", " cat", "cat "})
+    for (double v : Embed(*model, schema, text)) BOOST_TEST(std::isnan(v), "'" << text << "'");
+  // The core row is a vocabulary index; anything else is an error.
+  std::vector<double> preds(4);
+  for (double bad : {-1.0, 16.0, 1.5, 1e300})
+    BOOST_CHECK_THROW(model->Score0(std::vector<double>{bad}, 0.0, preds), h2o3::MojoError);
+  BOOST_CHECK_THROW(model->Score0(std::vector<double>{}, 0.0, preds), h2o3::MojoError);
+
+  // h2o-genmodel's test MOJO (n_features = 0, two words of 3 floats): Word2VecMojoModelTest.
+  auto tiny = h2o3::LoadMojo(h2o3test::DataDir() + "/../h2o-genmodel/word2vec");
+  h2o3::InputSchema tiny_schema(tiny->meta());
+  const std::vector<std::pair<std::string, std::vector<float>>> expected{{"a", {0.0f, 1.0f, 0.2f}}, {"b", {1.0f, 0.0f, 0.8f}}};
+  for (const auto& [word, vec] : expected) {
+    const auto got = Embed(*tiny, tiny_schema, word);
+    BOOST_REQUIRE_EQUAL(got.size(), 3u);
+    for (size_t i = 0; i < 3; ++i, ++st.values) BOOST_TEST(got[i] == static_cast<double>(vec[i]), word << " " << i);
+  }
+  for (double v : Embed(*tiny, tiny_schema, "c")) BOOST_TEST(std::isnan(v));  // out of dictionary
+  BOOST_TEST_MESSAGE("[conformance] word2vec: " << st.values << " values, max difference " << st.max_diff << "; "
+                                                << model->Describe());
+}
+
+BOOST_AUTO_TEST_CASE(word2vec_refuses_corrupt_mojos) {
+  MojoEntries m(Dir() + "/word2vec_small.mojo");
+  const std::string& vectors = m.Get("vectors");
+  const std::string vocab = m.Get("vocabulary");
+  CheckRefused("word2vec", {
+      m.File("vectors missing", "vectors", std::nullopt),
+      m.File("vectors truncated", "vectors", vectors.substr(0, vectors.size() - 4)),
+      m.File("vectors too long", "vectors", vectors + "abcd"),
+      m.File("vocabulary missing", "vocabulary", std::nullopt),
+      m.File("vocabulary one word short", "vocabulary", vocab.substr(0, vocab.rfind("the"))),
+      m.File("vocabulary with a duplicate", "vocabulary", vocab.substr(0, vocab.rfind("the")) + "cat\n"),
+      m.Ini("vocab_size missing", "vocab_size", std::nullopt),
+      m.Ini("vocab_size 0", "vocab_size", "0"),
+      m.Ini("vocab_size larger", "vocab_size", "17"),
+      m.Ini("vec_size negative", "vec_size", "-4"),
+      m.Ini("vec_size huge", "vec_size", "1000000"),
+      m.Ini("MOJO version 1.10", "mojo_version", "1.10", h2o3::ErrorKind::kUnimplemented),
   });
 }

@@ -11,6 +11,7 @@ InputSchema::InputSchema(const MojoMeta& meta) {
   levels_.resize(nf);
   domain_sizes_.assign(nf, -1);
   prefixes_.resize(nf);
+  exact_only_ = meta.levels_exact_only;
   for (size_t i = 0; i < nf; ++i) {
     InputColumnSpec spec;
     spec.name = meta.columns[i];
@@ -37,6 +38,7 @@ InputSchema::InputSchema(const MojoMeta& meta) {
 double InputSchema::EncodeLevel(int feature, std::string_view text) const {
   const LevelMap& map = levels_[static_cast<size_t>(feature)];
   if (auto it = map.find(text); it != map.end()) return it->second;
+  if (exact_only_) return NAN;
   const std::string& prefix = prefixes_[static_cast<size_t>(feature)];
   if (map.size() > 0) {
     std::string qualified;

@@ -29,6 +29,7 @@ class InputSchema {
   // A categorical value as the row value Java expects: the level's index, NaN when unknown.
   // Accepted: the exact level text, "<column>.<level>" (as EasyPredictModelWrapper does), or a
   // plain decimal integer that is a valid index into the domain (an exact level match wins).
+  // Only the exact text when the model says so (MojoMeta::levels_exact_only, e.g. Word2Vec).
   double EncodeLevel(int feature, std::string_view text) const;
 
  private:
@@ -42,6 +43,7 @@ class InputSchema {
   std::vector<int32_t> domain_sizes_;    // per feature, -1 for numeric
   std::vector<std::string> prefixes_;    // per feature: "<column>."
   int offset_column_ = -1;
+  bool exact_only_ = false;  // MojoMeta::levels_exact_only
 };
 
 struct OutputColumnSpec {

@@ -25,5 +25,6 @@ std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, Mojo
 std::unique_ptr<MojoModel> LoadGam(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMeta meta);
 std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoMeta meta);
+std::unique_ptr<MojoModel> LoadWord2Vec(Archive& archive, const ModelIni& ini, MojoMeta meta);
 
 }  // namespace scorehost::h2o3

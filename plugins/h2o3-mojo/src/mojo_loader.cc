@@ -159,6 +159,7 @@ std::unique_ptr<MojoModel> LoadMojo(Archive& archive) {
   if (a == "Generalized Additive Model") return LoadGam(archive, ini, std::move(meta));
   if (a == "Principal Components Analysis" || a == "Principal Component Analysis") return LoadPca(archive, ini, std::move(meta));
   if (a == "Generalized Low Rank Modeling" || a == "Generalized Low Rank Model") return LoadGlrm(archive, ini, std::move(meta));
+  if (a == "Word2Vec") return LoadWord2Vec(archive, ini, std::move(meta));
   Fail(ErrorKind::kUnimplemented, meta.path + ": algorithm '" + a + "' (algo " + meta.algo + ", MOJO version " +
                                       meta.mojo_version + ") is not supported by the H2O-3 MOJO scorer");
 }

@@ -42,6 +42,9 @@ struct MojoMeta {
   std::vector<double> prior_class_distrib;  // empty when null
   std::vector<double> model_class_distrib;  // empty when null
   std::string offset_column;                // "" when the model has none
+  // Categorical inputs match their exact level text only (no "<column>.<level>" or index forms):
+  // set by loaders whose levels are free text, e.g. Word2Vec's vocabulary.
+  bool levels_exact_only = false;
 
   bool is_classifier() const {
     return category == ModelCategory::kBinomial || category == ModelCategory::kMultinomial ||

@@ -1,0 +1,162 @@
+// PCA, GLRM and Word2Vec through the C ABI (what the REST layer sees): dlopen the plugin, check
+// the declared input and output fields, score an Arrow batch with categorical levels as text and
+// compare with Java's outputs (tests/data/mojoland/fresh/dimred).
+#define BOOST_TEST_MODULE h2o3_mojo_dimred_plugin
+#include <boost/test/unit_test.hpp>
+
+#include <dlfcn.h>
+#include <scorehost/arrow_columns.hpp>
+#include <scorehost/plugin_api.h>
+
+#include <cmath>
+#include <memory>
+
+#include "java_semantics.hpp"
+#include "test_support.hpp"
+
+namespace arrow = scorehost::arrow;
+
+struct sh_status {
+  sh_status_code code;
+  std::string message;
+};
+
+namespace {
+
+sh_status* StatusNew(sh_status_code code, const char* message) {
+  if (code == SH_OK) return nullptr;
+  return new sh_status{code, message ? message : ""};
+}
+void LogLine(sh_log_level, const char*) {}
+
+struct Plugin {
+  void* handle = nullptr;
+  sh_plugin_api api{};
+  sh_host_api host{sizeof(sh_host_api), SH_ABI_MAJOR, SH_ABI_MINOR, &StatusNew, &LogLine};
+  Plugin() {
+    handle = dlopen(H2O3_MOJO_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+    BOOST_REQUIRE_MESSAGE(handle, dlerror());
+    auto entry = reinterpret_cast<sh_plugin_entry_fn>(dlsym(handle, SH_PLUGIN_ENTRY_SYMBOL));
+    BOOST_REQUIRE(entry);
+    api.struct_size = sizeof(api);
+    BOOST_REQUIRE_EQUAL(entry(SH_ABI_MAJOR, SH_ABI_MINOR, &api), 0);
+    BOOST_REQUIRE(api.init(&host) == nullptr);
+  }
+  ~Plugin() {
+    api.fini();
+    dlclose(handle);
+  }
+};
+
+Plugin& P() {
+  static Plugin plugin;
+  return plugin;
+}
+
+struct Model {
+  sh_model* m = nullptr;
+  explicit Model(const std::string& path) {
+    sh_load_args args{sizeof(sh_load_args), "h2o3-mojo-scorer", path.c_str(), "h2o3_mojo", 0, nullptr};
+    std::unique_ptr<sh_status> st(P().api.model_load(&args, &m));
+    BOOST_REQUIRE_MESSAGE(!st, (st ? st->message : ""));
+  }
+  ~Model() { P().api.model_unload(m); }
+  const sh_model_info& info() const { return *P().api.model_describe(m); }
+};
+
+std::string Dir() { return h2o3test::DataDir() + "/fresh/dimred"; }
+
+void CheckFields(const sh_field* fields, size_t n, const std::vector<std::pair<std::string, sh_data_type>>& want) {
+  BOOST_REQUIRE_EQUAL(n, want.size());
+  for (size_t i = 0; i < n; ++i) {
+    BOOST_TEST(std::string(fields[i].name) == want[i].first);
+    BOOST_TEST(fields[i].type == want[i].second, fields[i].name);
+  }
+}
+
+arrow::TableView Score(const Model& model, arrow::Table table, arrow::OwnedArrow* out) {
+  arrow::OwnedArrow in;
+  std::move(table).Export(&in.schema, &in.array);
+  std::unique_ptr<sh_status> st(P().api.score(model.m, &in.schema, &in.array, nullptr, &out->schema, &out->array));
+  BOOST_REQUIRE_MESSAGE(!st, (st ? st->message : ""));
+  arrow::TableView view;
+  std::string why;
+  BOOST_REQUIRE_MESSAGE(arrow::TableView::Make(&out->schema, &out->array, &view, &why), why);
+  return view;
+}
+
+// Scores dimred.csv (levels as text, empty cells as nulls) and compares each output column with
+// the first rows of Java's scores file (the data rows of gen_dimred_rows.py, same order).
+int CheckDataRows(const std::string& name, const std::vector<std::pair<std::string, sh_data_type>>& outputs) {
+  Model model(Dir() + "/" + name + ".mojo");
+  const sh_model_info& info = model.info();
+  CheckFields(info.inputs, info.n_inputs,
+              {{"x1", SH_TYPE_FLOAT64}, {"x2", SH_TYPE_FLOAT64}, {"x3", SH_TYPE_FLOAT64}, {"c1", SH_TYPE_STR},
+               {"c2", SH_TYPE_STR}});
+  CheckFields(info.outputs, info.n_outputs, outputs);
+  BOOST_TEST(info.capabilities == SH_CAP_SCORE);
+  const auto records = h2o3test::ReadCsv(Dir() + "/dimred.csv");
+  const auto& header = records[0];
+  arrow::Table t(static_cast<int64_t>(records.size()) - 1);
+  for (size_t c = 0; c < info.n_inputs; ++c) {
+    arrow::Column& col = t.AddColumn(info.inputs[c].name, info.inputs[c].type);
+    const size_t j = std::find(header.begin(), header.end(), std::string(info.inputs[c].name)) - header.begin();
+    for (size_t r = 1; r < records.size(); ++r) {
+      const std::string& v = records[r][j];
+      if (v.empty()) col.AppendNull();
+      else if (info.inputs[c].type == SH_TYPE_STR) col.AppendString(v);
+      else col.AppendDouble(std::stod(v));
+    }
+  }
+  arrow::OwnedArrow out;
+  const arrow::TableView view = Score(model, std::move(t), &out);
+  const auto want = h2o3test::ReadExpected(Dir() + "/" + name + "_scores.txt");
+  BOOST_REQUIRE_EQUAL(view.num_columns(), outputs.size());
+  int checked = 0;
+  for (int64_t r = 0; r < view.num_rows(); ++r)
+    for (size_t c = 0; c < outputs.size(); ++c, ++checked) {
+      const double w = want[static_cast<size_t>(r)].values.at(c), g = view.column(c).Double(r);
+      BOOST_TEST((std::isnan(w) ? std::isnan(g) : std::fabs(w - g) <= 1e-10 * std::max(1.0, std::fabs(w))),
+                 name << " row " << r << " " << outputs[c].first << ": want " << w << " got " << g);
+    }
+  return checked;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pca_and_glrm_rest_fields_and_scores) {
+  int n = CheckDataRows("pca_gramsvd_standardize", {{"PC1", SH_TYPE_FLOAT64}, {"PC2", SH_TYPE_FLOAT64}, {"PC3", SH_TYPE_FLOAT64}});
+  n += CheckDataRows("glrm_quadratic_none", {{"Arch1", SH_TYPE_FLOAT64}, {"Arch2", SH_TYPE_FLOAT64}, {"Arch3", SH_TYPE_FLOAT64}});
+  BOOST_TEST(n == 2 * 120 * 3);
+  BOOST_TEST_MESSAGE("[plugin] pca + glrm: " << n << " values through the ABI");
+}
+
+BOOST_AUTO_TEST_CASE(word2vec_rest_fields_and_scores) {
+  Model model(Dir() + "/word2vec_small.mojo");
+  const sh_model_info& info = model.info();
+  CheckFields(info.inputs, info.n_inputs, {{"word", SH_TYPE_STR}});
+  CheckFields(info.outputs, info.n_outputs,
+              {{"C1", SH_TYPE_FLOAT64}, {"C2", SH_TYPE_FLOAT64}, {"C3", SH_TYPE_FLOAT64}, {"C4", SH_TYPE_FLOAT64}});
+  // cat, tree, the: Java's embeddings (word2vec_small_scores.txt lines 1-3); unknown, null -> NaN.
+  arrow::Table t(5);
+  arrow::Column& col = t.AddColumn("word", SH_TYPE_STR);
+  for (const char* w : {"cat", "tree", "the", "no-such-word"}) col.AppendString(w);
+  col.AppendNull();
+  arrow::OwnedArrow out;
+  const arrow::TableView view = Score(model, std::move(t), &out);
+  const auto want = h2o3test::ReadExpected(Dir() + "/word2vec_small_scores.txt");
+  for (int64_t r = 0; r < 5; ++r)
+    for (size_t c = 0; c < 4; ++c) {
+      const double g = view.column(c).Double(r);
+      if (r < 3) BOOST_TEST(g == want[static_cast<size_t>(r)].values[c]);
+      else BOOST_TEST(std::isnan(g));
+    }
+  // A numeric input column is refused (the word must be a string).
+  arrow::Table bad(1);
+  bad.AddColumn("word", SH_TYPE_FLOAT64).AppendDouble(1);
+  arrow::OwnedArrow in, out2;
+  std::move(bad).Export(&in.schema, &in.array);
+  std::unique_ptr<sh_status> st(P().api.score(model.m, &in.schema, &in.array, nullptr, &out2.schema, &out2.array));
+  BOOST_REQUIRE(st);
+  BOOST_TEST(st->code == SH_INVALID_ARGUMENT);
+}
