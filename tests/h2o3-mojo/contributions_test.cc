@@ -85,6 +85,9 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
       std::vector<float> got(n * width, NAN);
       model->ContributeBatch(rows.data(), n, nf, got.data());
       size_t equal = 0, sums_ok = 0;
+      // H2O's dart contributions miss the trees' weight_drop: they do not add up (by up to 2.5 in
+      // these fixtures), so only the values are compared.
+      const bool dart = fx.name.find("xgb_dart") != std::string::npos;
       double worst_sum = 0;
       for (size_t r = 0; r < n; ++r) {
         for (size_t c = 0; c < width; ++c) {
@@ -95,7 +98,7 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
         }
         // Contributions + bias add up to the prediction in link space (up to float rounding);
         // not for XGBoost dart, whose trees genmodel's TreeSHAP takes without their weight_drop.
-        if (fx.name.find("xgb_dart") != std::string::npos) continue;
+        if (dart) continue;
         std::vector<double> preds(model->preds_size());
         model->Score0(std::span<const double>(rows.data() + r * nf, nf), 0.0, preds);
         double sum = 0;
@@ -106,8 +109,13 @@ BOOST_AUTO_TEST_CASE(contributions_equal_h2o_predict_contributions) {
         if (err <= 1e-4) ++sums_ok;
         else BOOST_ERROR("row " << r << ": contributions sum to " << sum << ", link-space prediction " << target);
       }
-      BOOST_TEST_MESSAGE("[contributions] " << fx.name << ": " << equal << "/" << n * width
-                                            << " values equal to H2O's; sums within " << worst_sum << " of the prediction");
+      if (dart)
+        BOOST_TEST_MESSAGE("[contributions] " << fx.name << ": " << equal << "/" << n * width
+                                              << " values equal to H2O's; sums not checked (dart)");
+      else
+        BOOST_TEST_MESSAGE("[contributions] " << fx.name << ": " << equal << "/" << n * width
+                                              << " values equal to H2O's; sums within " << worst_sum
+                                              << " of the prediction");
     }
   }
 }
