@@ -192,7 +192,10 @@ GroupRule Resolve(uint32_t rule, const std::string& var_name, int class_id, cons
     return gr;
   }
   std::string var = var_name.substr(0, n);
-  if (class_id != -1) var += "C" + std::to_string(class_id);
+  if (class_id != -1) {
+    var += 'C';
+    var += std::to_string(class_id);
+  }
   const auto it = std::find(lm.columns.begin(), lm.columns.end(), var);
   if (it == lm.columns.end()) {
     gr.error = "RuleFit rule '" + var_name + "' refers to the column '" + var + "' that the linear model lacks";
