@@ -9,7 +9,8 @@
 # Environment: MOJO_BENCH_CACHE (data, MOJOs, classes; default ~/.cache/scorehost/mojo-bench),
 # H2O_DIR (h2o.jar + a venv with the h2o 3.46.0.11 wheel; default ~/.cache/scorehost/h2o; set up
 # here when missing), THREADS (the "all cores" thread count; default nproc), MODELS (subset),
-# CSV_MODELS (models for the 1,000,000-row CSV runs; default gbm_100x5 glm).
+# CSV_MODELS (models for the 1,000,000-row CSV runs; default gbm_100x5 glm). Models: GBM, DRF, GLM,
+# XGBoost (bench/mojo/train.py); scorehost score runs with --threads THREADS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -17,7 +18,7 @@ SECONDS_RUN=${2:-4}
 CACHE=${MOJO_BENCH_CACHE:-$HOME/.cache/scorehost/mojo-bench}
 H2O_DIR=${H2O_DIR:-$HOME/.cache/scorehost/h2o}
 THREADS=${THREADS:-$(nproc)}
-MODELS=${MODELS:-"gbm_100x5 gbm_100x10 gbm_500x5 gbm_500x10 drf_100x20 glm"}
+MODELS=${MODELS:-"gbm_100x5 gbm_100x10 gbm_500x5 gbm_500x10 drf_100x20 glm xgb_100x6"}
 CSV_MODELS=${CSV_MODELS:-"gbm_100x5 glm"}
 IN_PROCESS_ROWS=100000
 mkdir -p "$CACHE"
@@ -74,12 +75,12 @@ for m in $MODELS; do
   jwn=$("${JAVA_CMD[@]}" "$mojo" "$CACHE/score.csv" $IN_PROCESS_ROWS "$SECONDS_RUN" "$THREADS" wrapper | grep RESULT)
   csn=$("${CPP_CMD[@]}" "$mojo" "$CACHE/score.csv" $IN_PROCESS_ROWS "$SECONDS_RUN" "$THREADS" strings | grep RESULT)
   for r in "$jw" "$cs" "$js" "$cd_" "$jwn" "$csn"; do log "$r"; done
-  echo "| $m | $(( $(stat -c %s "$mojo") / 1024 )) | $(field rows_per_cpu_s "$jw") | $(field rows_per_cpu_s "$js") | $(field rows_per_cpu_s "$cs") | $(field rows_per_cpu_s "$cd_") | **$(ratio "$(field rows_per_cpu_s "$cs")" "$(field rows_per_cpu_s "$jw")")** | $(ratio "$(field rows_per_cpu_s "$cd_")" "$(field rows_per_cpu_s "$js")") | $(field rows_per_s "$jwn") | $(field rows_per_s "$csn") | **$(ratio "$(field rows_per_s "$csn")" "$(field rows_per_s "$jwn")")** | $(field load_ms "$jw") / $(field load_ms "$cs") | $(field heap_kb "$jw") / $(field heap_kb "$cs") |"
+  echo "| $m | $(( $(stat -L -c %s "$mojo") / 1024 )) | $(field rows_per_cpu_s "$jw") | $(field rows_per_cpu_s "$js") | $(field rows_per_cpu_s "$cs") | $(field rows_per_cpu_s "$cd_") | **$(ratio "$(field rows_per_cpu_s "$cs")" "$(field rows_per_cpu_s "$jw")")** | $(ratio "$(field rows_per_cpu_s "$cd_")" "$(field rows_per_cpu_s "$js")") | $(field rows_per_s "$jwn") | $(field rows_per_s "$csn") | **$(ratio "$(field rows_per_s "$csn")" "$(field rows_per_s "$jwn")")** | $(field load_ms "$jw") / $(field load_ms "$cs") | $(field heap_kb "$jw") / $(field heap_kb "$cs") |"
 done
 
 # --- whole-process CSV scoring ------------------------------------------------------------------
 echo
-echo "## Whole-process CSV scoring (1,000,000 rows, $(du -m "$CACHE/score.csv" | cut -f1) MB; /usr/bin/time -v)"
+echo "## Whole-process CSV scoring (1,000,000 rows, $(du -mL "$CACHE/score.csv" | cut -f1) MB; /usr/bin/time -v)"
 echo
 echo "| model | PredictCsv wall s (CPU s) | scorehost score wall s (CPU s) | wall speed-up | CPU speed-up | PredictCsv peak RSS MiB | scorehost peak RSS MiB | RSS ratio |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -94,7 +95,7 @@ for m in $CSV_MODELS; do
   mojo=$CACHE/$m.mojo
   read -r jw jr jc < <(timed "$CACHE/time_java_$m.txt" java -cp "$JAR" hex.genmodel.tools.PredictCsv --mojo "$mojo" \
                      --input "$CACHE/score.csv" --output "$CACHE/java_$m.csv" --decimal)
-  read -r cw cr cc < <(timed "$CACHE/time_cpp_$m.txt" "$SCOREHOST" score --quiet --model "$mojo" \
+  read -r cw cr cc < <(timed "$CACHE/time_cpp_$m.txt" "$SCOREHOST" score --quiet --threads "$THREADS" --model "$mojo" \
                      --input "$CACHE/score.csv" --output "$CACHE/cpp_$m.csv")
   # Same answers: compare the probability columns of both outputs (sampled every 997th row).
   python3 - "$CACHE/java_$m.csv" "$CACHE/cpp_$m.csv" <<'EOF' >&2
@@ -119,5 +120,5 @@ echo "  (1T/NT: threads; rows_per_cpu_s and rows_per_s are both in each RESULT l
 echo "  ${JAVA_CMD[*]} \$MOJO \$ROWS \$N $SECONDS_RUN <1|$THREADS> <wrapper|score0>"
 echo "  ${CPP_CMD[*]} \$MOJO \$ROWS \$N $SECONDS_RUN <1|$THREADS> <strings|doubles>"
 echo "  /usr/bin/time -v java -cp $JAR hex.genmodel.tools.PredictCsv --mojo \$MOJO --input \$ROWS --output java.csv --decimal"
-echo "  /usr/bin/time -v $SCOREHOST score --quiet --model \$MOJO --input \$ROWS --output cpp.csv"
+echo "  /usr/bin/time -v $SCOREHOST score --quiet --threads $THREADS --model \$MOJO --input \$ROWS --output cpp.csv"
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"

@@ -3,7 +3,7 @@
 import os, sys
 import h2o
 from h2o.estimators import H2OGradientBoostingEstimator as GBM, H2ORandomForestEstimator as DRF
-from h2o.estimators import H2OGeneralizedLinearEstimator as GLM
+from h2o.estimators import H2OGeneralizedLinearEstimator as GLM, H2OXGBoostEstimator as XGB
 d = sys.argv[1]
 models = {
     "gbm_100x5": lambda: GBM(ntrees=100, max_depth=5, seed=1),
@@ -12,6 +12,8 @@ models = {
     "gbm_500x10": lambda: GBM(ntrees=500, max_depth=10, seed=1),
     "drf_100x20": lambda: DRF(ntrees=100, max_depth=20, seed=1),
     "glm": lambda: GLM(family="binomial", lambda_=1e-4),
+    # XGBoost inside H2O (booster gbtree); its MOJO holds the native XGBoost model bytes.
+    "xgb_100x6": lambda: XGB(ntrees=100, max_depth=6, booster="gbtree", seed=1),
 }
 todo = [n for n in models if not os.path.exists(os.path.join(d, n + ".mojo"))]
 if todo:
