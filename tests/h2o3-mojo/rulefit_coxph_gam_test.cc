@@ -515,6 +515,8 @@ BOOST_AUTO_TEST_CASE(coxph_through_the_plugin_matches_predictcsv) {
   // Interaction columns are inputs of the MOJO; left null they are computed, as in PredictCsv.
   CheckPluginAgainstPredictCsv(dir + "coxph_interactions.mojo", dir + "coxph_interactions_predictcsv.csv", {{"lp", SH_TYPE_FLOAT64}}, &t);
   CheckPluginAgainstPredictCsv(dir + "coxph_offset.mojo", dir + "coxph_offset_predictcsv.csv", {{"lp", SH_TYPE_FLOAT64}}, &t);
+  // An enum x enum interaction (c1_ordinal): its level is looked up from the two source levels.
+  CheckPluginAgainstPredictCsv(dir + "coxph_enum_pairs.mojo", dir + "coxph_enum_pairs_predictcsv.csv", {{"lp", SH_TYPE_FLOAT64}}, &t);
   t.Report("plugin coxph vs PredictCsv");
 }
 

@@ -32,6 +32,7 @@ models = {
     "coxph_strata": (CoxPH(stop_column="time", stratify_by=["c1"]), "event"),
     "coxph_interactions": (CoxPH(stop_column="time", interactions=["x1", "x2", "c1"]), "event"),
     "coxph_interaction_pairs": (CoxPH(stop_column="time", interaction_pairs=[("c1", "x2"), ("x1", "x2")]), "event"),
+    "coxph_enum_pairs": (CoxPH(stop_column="time", interaction_pairs=[("c1", "ordinal")]), "event"),
     "coxph_offset": (CoxPH(stop_column="time", offset_column="off"), "event"),
     "coxph_all_levels": (CoxPH(stop_column="time", use_all_factor_levels=True), "event"),
     # GAM: every spline type 3.46 writes, each family shape.
@@ -53,8 +54,7 @@ for name, (est, y) in models.items():
     try:
         x = X
         if name.startswith("coxph_"):
-            x = X + (["off"] if name == "coxph_offset" else [])
-            x = [c for c in x if c != "off"]
+            x = ["x1", "x2", "c1", "ordinal"] if name == "coxph_enum_pairs" else X
         est.train(x=x, y=y, training_frame=fr)
         p = est.download_mojo(path=out)
         os.replace(p, os.path.join(out, name + ".mojo"))
