@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "errors.hpp"
 
@@ -142,6 +143,8 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
         const float value = r.Get<float>();
         Node n{};
         n.value = value;
+        const int32_t self = static_cast<int32_t>(base) + i;
+        FastNode fast{{self, self}, 0, value};
         if (cl == -1) {
           n.left = n.right = n.dflt = -1;
         } else {
@@ -151,8 +154,10 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
           n.right = static_cast<int32_t>(base) + cr;
           n.dflt = (sindex >> 31) ? n.left : n.right;
           n.feature = sindex & 0x7fffffffu;
+          fast = FastNode{{n.right, n.left}, n.feature | ((sindex >> 31) ? kMissingLeft : 0u), value};
         }
         b.nodes_.push_back(n);
+        b.fast_.push_back(fast);
       }
       // Node stats (loss_chg, sum_hess, base_weight, leaf_child_cnt): TreeSHAP weighs nodes by sum_hess.
       r.Need(16ull * static_cast<uint64_t>(num_nodes));
@@ -163,19 +168,22 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
       }
       // Every node reachable from the root once (no cycles, no sharing), split features in range.
       std::vector<uint8_t> seen(static_cast<size_t>(num_nodes), 0);
-      std::vector<int32_t> stack{0};
+      std::vector<std::pair<int32_t, uint32_t>> stack{{0, 0}};  // node, depth
+      uint32_t depth = 0;
       while (!stack.empty()) {
-        const int32_t i = stack.back();
+        const auto [i, d] = stack.back();
         stack.pop_back();
+        depth = std::max(depth, d);
         if (seen[static_cast<size_t>(i)]++) r.Bad("tree " + std::to_string(t) + " is not a tree (node " + std::to_string(i) + " reached twice)");
         const Node& n = b.nodes_[base + static_cast<size_t>(i)];
         if (n.left < 0) continue;
         if (n.feature >= static_cast<uint32_t>(n_inputs))
           r.Bad("tree " + std::to_string(t) + " splits on feature " + std::to_string(n.feature) + " but the model has " +
                 std::to_string(n_inputs) + " inputs");
-        stack.push_back(n.left - static_cast<int32_t>(base));
-        stack.push_back(n.right - static_cast<int32_t>(base));
+        stack.push_back({n.left - static_cast<int32_t>(base), d + 1});
+        stack.push_back({n.right - static_cast<int32_t>(base), d + 1});
       }
+      b.depth_.push_back(depth);
     }
     std::vector<int32_t> tree_info(static_cast<size_t>(num_trees));
     for (auto& g : tree_info) g = r.Get<int32_t>();
@@ -211,37 +219,68 @@ XgbBooster XgbBooster::Parse(const std::string& bytes, const std::string& origin
   return b;
 }
 
-void XgbBooster::Predict(const float* fv, bool use_margin, float base_margin, float* out) const {
+// Rows walking one tree in lockstep: their node loads are independent, so several cache misses
+// are in flight at once, and the fixed-length walk has no data-dependent branches.
+// (4 lanes: 0.7x, 16 lanes: 0.95x of 8 on xgb_100x6.)
+static constexpr size_t kXgbLanes = 8;
+
+void XgbBooster::GroupSums(size_t group, const float* fv, size_t n_rows, size_t stride, float* out,
+                           size_t out_stride) const {
+  const std::vector<uint32_t>& trees = group_trees_[group];
+  const bool dart = kind_ == Kind::kDart;
+  float vals[kXgbLanes];
+  for (size_t i = 0; i < trees.size(); ++i) {
+    const size_t t = trees[i];
+    size_t r = 0;
+    for (; r + kXgbLanes <= n_rows; r += kXgbLanes) {
+      WalkTree<kXgbLanes>(t, fv + r * stride, stride, vals);
+      float* o = out + r * out_stride;
+      if (dart) {
+        const float w = weight_drop_[i];
+        for (size_t k = 0; k < kXgbLanes; ++k) o[k * out_stride] += w * vals[k];
+      } else {
+        for (size_t k = 0; k < kXgbLanes; ++k) o[k * out_stride] += vals[k];
+      }
+    }
+    for (; r < n_rows; ++r) {
+      WalkTree<1>(t, fv + r * stride, stride, vals);
+      out[r * out_stride] += dart ? weight_drop_[i] * vals[0] : vals[0];
+    }
+  }
+}
+
+void XgbBooster::PredictBlock(const float* fv, size_t n_rows, size_t fv_stride, bool use_margin,
+                              const float* margins, float* outs) const {
   const size_t ng = static_cast<size_t>(n_groups_);
   if (kind_ == Kind::kGblinear) {
     const size_t nf = static_cast<size_t>(linear_features_);
-    for (size_t g = 0; g < ng; ++g) {
-      // libxgboost (GBLinear::Pred) starts from bias + base margin; the Java predictor adds the
-      // base score last.
-      float psum = linear_weights_[nf * ng + g];
-      if (native_linear_order_ || base_first_) psum += use_margin ? base_margin : base_score_;
-      for (size_t f = 0; f < nf; ++f) {
-        const float v = fv[f];
-        if (!std::isnan(v)) psum += v * linear_weights_[f * ng + g];
+    for (size_t r = 0; r < n_rows; ++r) {
+      const float* x = fv + r * fv_stride;
+      for (size_t g = 0; g < ng; ++g) {
+        // libxgboost (GBLinear::Pred) starts from bias + base margin; the Java predictor adds the
+        // base score last.
+        float psum = linear_weights_[nf * ng + g];
+        if (native_linear_order_ || base_first_) psum += use_margin ? margins[r] : base_score_;
+        for (size_t f = 0; f < nf; ++f) {
+          const float v = x[f];
+          if (!std::isnan(v)) psum += v * linear_weights_[f * ng + g];
+        }
+        outs[r * ng + g] = psum;
       }
-      out[g] = psum;
     }
   } else {
-    for (size_t g = 0; g < ng; ++g) {
-      const std::vector<uint32_t>& trees = group_trees_[g];
-      float psum = base_first_ ? (use_margin ? base_margin : base_score_) : 0.0f;
-      if (kind_ == Kind::kDart) {
-        for (size_t i = 0; i < trees.size(); ++i) psum += weight_drop_[i] * TreeValue(trees[i], fv);
-      } else {
-        for (uint32_t t : trees) psum += TreeValue(t, fv);
-      }
-      out[g] = psum;
-    }
+    for (size_t r = 0; r < n_rows; ++r)
+      for (size_t g = 0; g < ng; ++g)
+        outs[r * ng + g] = base_first_ ? (use_margin ? margins[r] : base_score_) : 0.0f;
+    for (size_t g = 0; g < ng; ++g) GroupSums(g, fv, n_rows, fv_stride, outs + g, ng);
   }
-  if (!base_first_ && !(kind_ == Kind::kGblinear && native_linear_order_)) {
-    const float base = use_margin ? base_margin : base_score_;
+  for (size_t r = 0; r < n_rows; ++r) Finish(outs + r * ng, use_margin ? margins[r] : base_score_);
+}
+
+void XgbBooster::Finish(float* out, float base) const {
+  const size_t ng = static_cast<size_t>(n_groups_);
+  if (!base_first_ && !(kind_ == Kind::kGblinear && native_linear_order_))
     for (size_t g = 0; g < ng; ++g) out[g] += base;
-  }
 
   switch (objective_) {
     case Objective::kIdentity: break;

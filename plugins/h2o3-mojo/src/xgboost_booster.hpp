@@ -27,7 +27,15 @@ class XgbBooster {
 
   // Transformed predictions (n_outputs() floats) for the dense feature vector `fv` (NaN = missing).
   // With `use_margin`, `base_margin` replaces the model's base score (H2O's offset).
-  void Predict(const float* fv, bool use_margin, float base_margin, float* out) const;
+  void Predict(const float* fv, bool use_margin, float base_margin, float* out) const {
+    PredictBlock(fv, 1, 0, use_margin, &base_margin, out);
+  }
+  // The same for n_rows feature vectors (row r at fv + r * fv_stride) into out (n_outputs() floats
+  // per row); margins[r] is row r's base margin (read only with use_margin). Trees are scored one
+  // at a time over all rows, several rows walking a tree in lockstep; each row's sum still adds
+  // the trees in Java's order, so the floats are the same as one row at a time.
+  void PredictBlock(const float* fv, size_t n_rows, size_t fv_stride, bool use_margin, const float* margins,
+                    float* out) const;
 
   // genmodel scores a MOJO with libxgboost instead of the Java predictor when model.ini says
   // use_java_scoring_by_default = false, or (MOJO 1.00, no such key) for dart and gblinear.
@@ -50,14 +58,35 @@ class XgbBooster {
     uint32_t feature;
     float value;       // split condition or leaf value
   };
-  float TreeValue(size_t tree, const float* fv) const {
-    const Node* n = &nodes_[roots_[tree]];
-    while (n->left >= 0) {
-      const float f = fv[n->feature];
-      n = &nodes_[static_cast<size_t>(f != f ? n->dflt : (f < n->value ? n->left : n->right))];
+  // The scoring copy of the trees: 16-byte nodes, the missing-value direction in the feature's top
+  // bit; a leaf points to itself (feature 0), so every row walks exactly the tree's depth in steps
+  // without tests and ends on its leaf, whose value is the leaf value.
+  struct FastNode {
+    int32_t child[2];  // right, left
+    uint32_t feature;  // | kMissingLeft
+    float value;
+  };
+  static constexpr uint32_t kMissingLeft = 1u << 31;
+  // Tree `tree`'s leaf values for kLanes rows (row k at fv + k * stride) into vals.
+  template <size_t kLanes>
+  void WalkTree(size_t tree, const float* fv, size_t stride, float* vals) const {
+    const FastNode* nodes = fast_.data();
+    int32_t at[kLanes];
+    for (size_t k = 0; k < kLanes; ++k) at[k] = static_cast<int32_t>(roots_[tree]);
+    for (uint32_t d = depth_[tree]; d > 0; --d) {
+      for (size_t k = 0; k < kLanes; ++k) {
+        const FastNode& n = nodes[at[k]];
+        const float f = fv[k * stride + (n.feature & ~kMissingLeft)];
+        // Left below the split, or missing with the default left (bitwise: no branch to mispredict).
+        const uint32_t left = static_cast<uint32_t>(f < n.value) | (static_cast<uint32_t>(f != f) & (n.feature >> 31));
+        at[k] = n.child[left];
+      }
     }
-    return n->value;
+    for (size_t k = 0; k < kLanes; ++k) vals[k] = nodes[at[k]].value;
   }
+  // Adds the base score when it comes last and applies the objective's transform to one row.
+  void Finish(float* out, float base) const;
+  void GroupSums(size_t group, const float* fv, size_t n_rows, size_t stride, float* out, size_t out_stride) const;
 
   Kind kind_ = Kind::kGbtree;
   Objective objective_ = Objective::kIdentity;
@@ -67,6 +96,8 @@ class XgbBooster {
   int32_t n_groups_ = 1;
   size_t n_trees_ = 0;
   std::vector<Node> nodes_;
+  std::vector<FastNode> fast_;                      // the same nodes (same indices) for scoring
+  std::vector<uint32_t> depth_;                     // per tree: edges on its longest root-leaf path
   std::vector<float> hess_;                         // per node: sum_hess (TreeSHAP's node weight)
   std::vector<uint32_t> roots_;                    // per tree
   std::vector<std::vector<uint32_t>> group_trees_;  // per output group, tree indices in order

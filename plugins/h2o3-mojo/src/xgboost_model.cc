@@ -2,6 +2,7 @@
 // h2oai/xgboost-predictor). The booster is XGBoost's legacy binary model (`boosterBytes`), parsed
 // here natively (see xgboost_booster.*); the row goes through H2O's one-hot encoder
 // (OneHotEncoderFactory) and the booster's float arithmetic is kept in Java's order.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -86,11 +87,17 @@ class XgboostModel final : public RowScorer<XgboostModel> {
     }
 
     thread_local std::vector<float> fv;
-    thread_local std::vector<int32_t> cat_values;
     fv.resize(static_cast<size_t>(cat_len_ + p_.nums));
+    EncodeTo(row, fv.data());
+    return fv.data();
+  }
+
+  // The booster's input for a row of (at least) cats + nums values into fv (cat_len_ + nums floats).
+  void EncodeTo(const double* row, float* fv) const {
+    thread_local std::vector<int32_t> cat_values;
     cat_values.resize(static_cast<size_t>(p_.cats));
     const float not_hot = p_.sparse ? NAN : 0.0f;
-    std::fill(fv.begin(), fv.begin() + cat_len_, not_hot);
+    std::fill(fv, fv + cat_len_, not_hot);
     for (int i = 0; i < p_.cats; ++i) {  // GenModel.setCats
       const int32_t lo = p_.cat_offsets[static_cast<size_t>(i)], hi = p_.cat_offsets[static_cast<size_t>(i) + 1];
       int32_t v;
@@ -114,7 +121,6 @@ class XgboostModel final : public RowScorer<XgboostModel> {
       const float val = static_cast<float>(row[p_.cats + i]);
       fv[static_cast<size_t>(cat_len_ + i)] = p_.sparse && val == 0.0f ? NAN : val;
     }
-    return fv.data();
   }
 
   void ScoreRow(const double* row, size_t row_len, double offset, double* preds) const {
@@ -131,8 +137,47 @@ class XgboostModel final : public RowScorer<XgboostModel> {
       o = big.data();
     }
     p_.booster.Predict(fv, p_.has_offset, static_cast<float>(offset), o);
+    ToPreds(o, row, row_len, preds);
+  }
 
-    // XGBoostMojoModel.toPreds
+  // The batch path: the block's rows encoded side by side, the booster's trees scored over all of
+  // them one tree at a time (XgbBooster::PredictBlock), then each row's outputs.
+  void ScoreBlock(const double* rows, size_t n_rows, size_t row_len, const double* offsets, double* preds,
+                  size_t stride) const {
+    const size_t n_in = static_cast<size_t>(cat_len_ + p_.nums), n_out = p_.booster.n_outputs();
+    bool per_row = p_.compat10 && row_len != static_cast<size_t>(p_.cats + p_.nums);  // padded copies
+    if (!p_.has_offset && offsets)
+      for (size_t r = 0; r < n_rows && !per_row; ++r) per_row = offsets[r] != 0;  // row r fails, the rows before it score
+    if (per_row) {
+      for (size_t r = 0; r < n_rows; ++r)
+        ScoreRow(rows + r * row_len, row_len, offsets ? offsets[r] : 0.0, preds + r * stride);
+      return;
+    }
+    thread_local std::vector<float> fvs, margins, outs;
+    fvs.resize(n_rows * n_in);
+    margins.resize(n_rows);
+    outs.resize(n_rows * n_out);
+    for (size_t r = 0; r < n_rows; ++r) {
+      const double* row = rows + r * row_len;
+      size_t len = row_len;
+      if (r == 0) Encode(row, len);  // the length checks (the same for every row)
+      EncodeTo(row, fvs.data() + r * n_in);
+      margins[r] = static_cast<float>(offsets ? offsets[r] : 0.0);
+    }
+    // Trees pass over the encoded rows a sub-block at a time that stays in L2 with the trees (a wide
+    // one-hot row is ~1 KB).
+    const size_t chunk = std::max<size_t>(64, (kChunkBytes / (4 * std::max<size_t>(n_in, 1))) & ~size_t{7});
+    for (size_t b = 0; b < n_rows; b += chunk)
+      p_.booster.PredictBlock(fvs.data() + b * n_in, std::min(chunk, n_rows - b), n_in, p_.has_offset,
+                              margins.data() + b, outs.data() + b * n_out);
+    for (size_t r = 0; r < n_rows; ++r) ToPreds(outs.data() + r * n_out, rows + r * row_len, row_len, preds + r * stride);
+  }
+
+  static constexpr size_t kChunkBytes = 256 * 1024;  // xgb_100x6 (232 inputs): 1.12x faster than whole blocks
+
+  // XGBoostMojoModel.toPreds: the booster's outputs `o` to Java's preds.
+  void ToPreds(const float* o, const double* row, size_t row_len, double* preds) const {
+    const size_t n_out = p_.booster.n_outputs();
     const int k = meta_.n_classes;
     if (k > 2) {
       for (size_t i = 0; i < n_out; ++i) preds[1 + i] = o[i];
