@@ -13,48 +13,15 @@
 #include <fstream>
 #include <thread>
 
+#include "plugin_harness.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 namespace arrow = scorehost::arrow;
 
-// The host owns sh_status; this test plays the host.
-struct sh_status {
-  sh_status_code code;
-  std::string message;
-};
-
 namespace {
 
-sh_status* StatusNew(sh_status_code code, const char* message) {
-  if (code == SH_OK) return nullptr;
-  return new sh_status{code, message ? message : ""};
-}
-void LogLine(sh_log_level, const char*) {}
-
-struct Plugin {
-  void* handle = nullptr;
-  sh_plugin_api api{};
-  sh_host_api host{sizeof(sh_host_api), SH_ABI_MAJOR, SH_ABI_MINOR, &StatusNew, &LogLine};
-  Plugin() {
-    handle = dlopen(H2O3_MOJO_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-    BOOST_REQUIRE_MESSAGE(handle, dlerror());
-    auto entry = reinterpret_cast<sh_plugin_entry_fn>(dlsym(handle, SH_PLUGIN_ENTRY_SYMBOL));
-    BOOST_REQUIRE(entry);
-    api.struct_size = sizeof(api);
-    BOOST_REQUIRE_EQUAL(entry(SH_ABI_MAJOR, SH_ABI_MINOR, &api), 0);
-    BOOST_REQUIRE(api.init(&host) == nullptr);
-  }
-  ~Plugin() {
-    api.fini();
-    dlclose(handle);
-  }
-};
-
-Plugin& P() {
-  static Plugin plugin;
-  return plugin;
-}
+using h2o3test::P;
 
 struct Model {
   sh_model* m = nullptr;

@@ -28,16 +28,12 @@
 #include "errors.hpp"
 #include "java_semantics.hpp"
 #include "mojo_model.hpp"
+#include "plugin_harness.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 namespace h2o3 = scorehost::h2o3;
 namespace arrow = scorehost::arrow;
-
-struct sh_status {
-  sh_status_code code;
-  std::string message;
-};
 
 namespace {
 
@@ -321,35 +317,7 @@ BOOST_AUTO_TEST_CASE(rulefit_corrupt_mojos_are_refused) {
 
 namespace {
 
-sh_status* StatusNew(sh_status_code code, const char* message) {
-  if (code == SH_OK) return nullptr;
-  return new sh_status{code, message ? message : ""};
-}
-void LogLine(sh_log_level, const char*) {}
-
-struct Plugin {
-  void* handle = nullptr;
-  sh_plugin_api api{};
-  sh_host_api host{sizeof(sh_host_api), SH_ABI_MAJOR, SH_ABI_MINOR, &StatusNew, &LogLine};
-  Plugin() {
-    handle = dlopen(H2O3_MOJO_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-    BOOST_REQUIRE_MESSAGE(handle, dlerror());
-    auto entry = reinterpret_cast<sh_plugin_entry_fn>(dlsym(handle, SH_PLUGIN_ENTRY_SYMBOL));
-    BOOST_REQUIRE(entry);
-    api.struct_size = sizeof(api);
-    BOOST_REQUIRE_EQUAL(entry(SH_ABI_MAJOR, SH_ABI_MINOR, &api), 0);
-    BOOST_REQUIRE(api.init(&host) == nullptr);
-  }
-  ~Plugin() {
-    api.fini();
-    dlclose(handle);
-  }
-};
-
-Plugin& P() {
-  static Plugin plugin;
-  return plugin;
-}
+using h2o3test::P;
 
 // Loads `mojo` through the ABI, checks its output fields, scores fresh.csv (each input from the
 // CSV column of the same name; a column the CSV lacks, like CoxPH's interaction columns, is null
