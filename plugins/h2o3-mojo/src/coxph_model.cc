@@ -197,20 +197,10 @@ class CoxPhModel final : public RowScorer<CoxPhModel> {
   Params p_;
 };
 
-std::vector<int32_t> ToInts(const std::vector<int64_t>& v, const std::string& key, const std::string& path) {
-  std::vector<int32_t> out;
-  for (int64_t x : v) {
-    if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max())
-      Fail(ErrorKind::kDataLoss, path + ": " + key + " value out of int range");
-    out.push_back(static_cast<int32_t>(x));
-  }
-  return out;
-}
-
 std::vector<int32_t> RequireInts(const ModelIni& ini, const std::string& key, const std::string& path) {
-  auto v = ini.Ints(key);
+  auto v = ini.Int32s(key);
   if (!v) Fail(ErrorKind::kDataLoss, path + ": CoxPH model.ini lacks '" + key + "'");
-  return ToInts(*v, key, path);
+  return *v;
 }
 
 // ModelMojoReader.readRectangularDoubleArray: <title>_size1 x <title>_size2 big-endian doubles.
@@ -281,9 +271,9 @@ std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, Mojo
     }
   }
 
-  const auto targets = ini.Ints("interaction_targets");
+  const auto targets = ini.Int32s("interaction_targets");
   p.nums = static_cast<int32_t>(std::clamp<int64_t>(ini.Int("num_numerical_columns").value_or(-1), -1, 1 << 24));
-  if (auto no = ini.Ints("num_offsets")) p.num_offsets = ToInts(*no, "num_offsets", path);
+  if (auto no = ini.Int32s("num_offsets")) p.num_offsets = *no;
   if (p.nums >= 0 && p.num_offsets.size() < static_cast<size_t>(p.nums))
     Fail(ErrorKind::kDataLoss, path + ": CoxPH num_offsets has fewer than num_numerical_columns = " + std::to_string(p.nums) + " entries");
   if (p.nums == -1 && static_cast<int64_t>(p.cat_offsets.back()) - p.cats < 0)
@@ -293,7 +283,7 @@ std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, Mojo
     if (p.nums == -1)  // genmodel ignores them then; H2O never writes that combination
       Fail(ErrorKind::kUnimplemented, path + ": CoxPH interactions without num_numerical_columns are not supported");
     p.has_interactions = true;
-    p.targets = ToInts(*targets, "interaction_targets", path);
+    p.targets = *targets;
     p.first = RequireInts(ini, "interactions_1", path);
     p.second = RequireInts(ini, "interactions_2", path);
     if (p.first.size() < p.targets.size() || p.second.size() < p.targets.size())

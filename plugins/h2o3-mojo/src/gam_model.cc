@@ -523,18 +523,12 @@ class GamModel final : public RowScorer<GamModel> {
 namespace {
 
 std::vector<int32_t> Int32s(const ModelIni& ini, const std::string& key, const std::string& path, bool required = true) {
-  auto v = ini.Ints(key);
+  auto v = ini.Int32s(key);
   if (!v) {
     if (required) Fail(ErrorKind::kDataLoss, path + ": GAM model.ini lacks '" + key + "'");
     return {};
   }
-  std::vector<int32_t> out;
-  for (int64_t x : *v) {
-    if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max())
-      Fail(ErrorKind::kDataLoss, path + ": GAM " + key + " value out of int range");
-    out.push_back(static_cast<int32_t>(x));
-  }
-  return out;
+  return *v;
 }
 
 int32_t Int32(const ModelIni& ini, const std::string& key, const std::string& path, std::optional<int32_t> def = std::nullopt) {

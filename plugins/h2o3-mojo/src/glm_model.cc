@@ -195,16 +195,6 @@ class GlmModel final : public RowScorer<GlmModel> {
   int32_t per_class_ = 0;
 };
 
-std::vector<int32_t> ToInt32(const std::vector<int64_t>& v, const std::string& what, const std::string& path) {
-  std::vector<int32_t> out;
-  out.reserve(v.size());
-  for (int64_t x : v) {
-    if (x < INT32_MIN || x > INT32_MAX) Fail(ErrorKind::kDataLoss, path + ": " + what + " value out of int range");
-    out.push_back(static_cast<int32_t>(x));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, MojoMeta meta) {
@@ -249,7 +239,7 @@ std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, Mo
                                    " do not fit " + std::to_string(meta.n_features) + " features");
   p.cats = static_cast<int>(cats);
   p.nums = static_cast<int>(nums);
-  p.cat_offsets = ToInt32(ini.Ints("cat_offsets").value_or(std::vector<int64_t>{}), "cat_offsets", path);
+  p.cat_offsets = ini.Int32s("cat_offsets").value_or(std::vector<int32_t>{});
   p.beta = ini.Doubles("beta").value_or(std::vector<double>{});
   if (p.cat_offsets.size() != static_cast<size_t>(cats) + 1)
     Fail(ErrorKind::kDataLoss, path + ": GLM cat_offsets must have cats + 1 = " + std::to_string(cats + 1) + " entries");
@@ -262,7 +252,7 @@ std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, Mo
     Fail(ErrorKind::kDataLoss, path + ": GLM beta has " + std::to_string(p.beta.size()) + " coefficients, expected " +
                                    std::to_string(per_class * blocks));
   if (p.mean_imputation) {
-    p.cat_modes = ToInt32(ini.Ints("cat_modes").value_or(std::vector<int64_t>{}), "cat_modes", path);
+    p.cat_modes = ini.Int32s("cat_modes").value_or(std::vector<int32_t>{});
     p.num_means = ini.Doubles("num_means").value_or(std::vector<double>{});
     if (p.cat_modes.size() != static_cast<size_t>(cats) || p.num_means.size() != static_cast<size_t>(nums))
       Fail(ErrorKind::kDataLoss, path + ": GLM cat_modes/num_means do not match cats/nums");

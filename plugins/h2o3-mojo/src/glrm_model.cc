@@ -532,16 +532,6 @@ class GlrmModel final : public RowScorer<GlrmModel> {
   double alphas_[kAlphas];
 };
 
-std::vector<int32_t> ToInt32(const std::string& path, const char* key, const std::vector<int64_t>& v) {
-  std::vector<int32_t> out;
-  out.reserve(v.size());
-  for (int64_t x : v) {
-    if (x < INT32_MIN || x > INT32_MAX) Fail(ErrorKind::kDataLoss, path + ": " + key + " holds " + std::to_string(x));
-    out.push_back(static_cast<int32_t>(x));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoMeta meta) {
@@ -596,18 +586,18 @@ std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoM
   p.norm_mul = ini.Doubles("norm_mul").value_or(std::vector<double>{});
   if (p.norm_sub.size() != static_cast<size_t>(p.nnums) || p.norm_mul.size() != static_cast<size_t>(p.nnums))
     Fail(ErrorKind::kDataLoss, path + ": GLRM norm_sub/norm_mul do not have " + std::to_string(p.nnums) + " entries");
-  const auto perm = ini.Ints("cols_permutation");
+  const auto perm = ini.Int32s("cols_permutation");
   if (!perm || perm->size() != static_cast<size_t>(p.ncolA))
     Fail(ErrorKind::kDataLoss, path + ": GLRM cols_permutation does not have ncolA entries");
-  p.permutation = ToInt32(path, "cols_permutation", *perm);
+  p.permutation = *perm;
   for (int32_t c : p.permutation) {
     if (c < 0) Fail(ErrorKind::kDataLoss, path + ": GLRM cols_permutation holds " + std::to_string(c));
     p.min_row_len = std::max(p.min_row_len, static_cast<size_t>(c) + 1);
   }
-  const auto levels = ini.Ints("num_levels_per_category");
+  const auto levels = ini.Int32s("num_levels_per_category");
   if (!levels || levels->size() < static_cast<size_t>(p.ncats))
     Fail(ErrorKind::kDataLoss, path + ": GLRM num_levels_per_category has fewer than num_categories entries");
-  p.num_levels = ToInt32(path, "num_levels_per_category", *levels);
+  p.num_levels = *levels;
   int64_t expanded = p.nnums;
   for (int j = 0; j < p.ncats; ++j) {
     if (p.num_levels[static_cast<size_t>(j)] < 1)

@@ -165,6 +165,18 @@ std::string ModelIni::RequireString(const std::string& key) const {
   return *v;
 }
 
+std::optional<std::vector<int32_t>> ModelIni::Int32s(const std::string& key) const {
+  auto wide = Ints(key);
+  if (!wide) return std::nullopt;
+  std::vector<int32_t> out;
+  out.reserve(wide->size());
+  for (int64_t x : *wide) {
+    if (x < INT32_MIN || x > INT32_MAX) Malformed(key, *String(key), "an array of 32-bit integers");
+    out.push_back(static_cast<int32_t>(x));
+  }
+  return out;
+}
+
 int64_t ModelIni::RequireInt(const std::string& key) const {
   auto v = Int(key);
   if (!v) Fail(ErrorKind::kDataLoss, origin_ + ": model.ini lacks required key '" + key + "'");

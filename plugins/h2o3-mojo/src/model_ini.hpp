@@ -32,6 +32,8 @@ class ModelIni {
   std::optional<double> Double(const std::string& key) const;
   std::optional<std::vector<double>> Doubles(const std::string& key) const;
   std::optional<std::vector<int64_t>> Ints(const std::string& key) const;
+  // A Java int[]: as Ints, and kDataLoss when a value does not fit 32 bits.
+  std::optional<std::vector<int32_t>> Int32s(const std::string& key) const;
 
   // Required variants: throw kDataLoss when absent.
   std::string RequireString(const std::string& key) const;

@@ -71,16 +71,6 @@ class PcaModel final : public RowScorer<PcaModel> {
   Params p_;
 };
 
-std::vector<int32_t> ToInt32(const std::string& path, const char* key, const std::vector<int64_t>& v) {
-  std::vector<int32_t> out;
-  out.reserve(v.size());
-  for (int64_t x : v) {
-    if (x < INT32_MIN || x > INT32_MAX) Fail(ErrorKind::kDataLoss, path + ": " + key + " holds " + std::to_string(x));
-    out.push_back(static_cast<int32_t>(x));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMeta meta) {
@@ -101,10 +91,10 @@ std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMe
   p.k = require_int("k", 1, 1 << 16);
   p.ncats = require_int("ncats", 0, 1 << 24);
   p.nnums = require_int("nnums", 0, 1 << 24);
-  const auto perm = ini.Ints("permutation");
+  const auto perm = ini.Int32s("permutation");
   if (!perm || perm->size() != static_cast<size_t>(p.ncats) + static_cast<size_t>(p.nnums))
     Fail(ErrorKind::kDataLoss, path + ": PCA permutation does not have ncats + nnums entries");
-  p.permutation = ToInt32(path, "permutation", *perm);
+  p.permutation = *perm;
   for (int32_t c : p.permutation) {
     if (c < 0) Fail(ErrorKind::kDataLoss, path + ": PCA permutation holds " + std::to_string(c));
     p.min_row_len = std::max(p.min_row_len, static_cast<size_t>(c) + 1);
@@ -115,10 +105,10 @@ std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMe
     if (p.norm_sub.size() != static_cast<size_t>(p.nnums) || p.norm_mul.size() != static_cast<size_t>(p.nnums))
       Fail(ErrorKind::kDataLoss, path + ": PCA normSub/normMul do not have " + std::to_string(p.nnums) + " entries");
   }
-  const auto offs = ini.Ints("catOffsets");
+  const auto offs = ini.Int32s("catOffsets");
   if (!offs || offs->size() != static_cast<size_t>(p.ncats) + 1)
     Fail(ErrorKind::kDataLoss, path + ": PCA catOffsets does not have ncats + 1 entries");
-  p.cat_offsets = ToInt32(path, "catOffsets", *offs);
+  p.cat_offsets = *offs;
   if (p.cat_offsets[0] < 0) Fail(ErrorKind::kDataLoss, path + ": PCA catOffsets starts below 0");
   for (size_t j = 1; j < p.cat_offsets.size(); ++j)
     if (p.cat_offsets[j] < p.cat_offsets[j - 1]) Fail(ErrorKind::kDataLoss, path + ": PCA catOffsets is not increasing");
