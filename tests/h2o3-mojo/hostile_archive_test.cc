@@ -335,7 +335,7 @@ std::string MacZip() { return h2o3test::DataDir() + "/../h2o-genmodel/ensemble/b
 size_t LocalHeader(const std::string& zip, const std::string& name) {
   for (size_t p = zip.find("PK\x03\x04", 0, 4); p != std::string::npos; p = zip.find("PK\x03\x04", p + 1, 4))
     if (p + 30 + name.size() <= zip.size() && zip.compare(p + 30, name.size(), name) == 0 &&
-        (static_cast<uint8_t>(zip[p + 26]) | static_cast<uint8_t>(zip[p + 27]) << 8) == name.size())
+        static_cast<size_t>(static_cast<uint8_t>(zip[p + 26]) | static_cast<uint8_t>(zip[p + 27]) << 8) == name.size())
       return p;
   BOOST_FAIL("no local header for " << name);
   return 0;
