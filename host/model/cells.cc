@@ -52,10 +52,25 @@ MissingValues::MissingValues()
 
 MissingValues::MissingValues(std::vector<std::string> tokens)
     : list_(std::move(tokens)) {
-  for (const std::string& t : list_) max_length_ = std::max(max_length_, t.size());
+  for (const std::string& t : list_) {
+    if (t.size() < 64) lengths_ |= uint64_t{1} << t.size();
+    max_length_ = std::max(max_length_, t.size());
+    if (t.empty()) has_empty_ = true;
+    else first_bytes_[static_cast<unsigned char>(t[0])] = true;
+  }
 }
 
 std::optional<double> ParseNumber(std::string_view text) {
+  // Fast path for what nearly every cell is, a plain decimal number: one from_chars call. Anything
+  // else (spaces, '+', NaN/Infinity, out of range) takes the general path below.
+  if (!text.empty()) {
+    const size_t d = text.front() == '-' ? 1 : 0;
+    if (d < text.size() && text[d] >= '0' && text[d] <= '9') {
+      double value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec == std::errc() && end == text.data() + text.size()) return value;
+    }
+  }
   text = Trim(text);
   if (text.empty()) return std::nullopt;
   if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
@@ -98,11 +113,14 @@ Status AppendCell(arrow::Column& column, std::string_view cell, const MissingVal
     }
     case SH_TYPE_FLOAT32:
     case SH_TYPE_FLOAT64: {
-      std::string_view t = Trim(cell);
-      if (EqualsIgnoreCase(t, "true")) { column.AppendDouble(1.0); return Status::Ok(); }
-      if (EqualsIgnoreCase(t, "false")) { column.AppendDouble(0.0); return Status::Ok(); }
-      auto d = ParseNumber(t);
-      if (!d) return BadCell(column, cell);
+      // A number first: that is what nearly every cell is.
+      auto d = ParseNumber(cell);
+      if (!d) {
+        std::string_view t = Trim(cell);
+        if (EqualsIgnoreCase(t, "true")) d = 1.0;
+        else if (EqualsIgnoreCase(t, "false")) d = 0.0;
+        else return BadCell(column, cell);
+      }
       if (std::isnan(*d)) column.AppendNull();
       else column.AppendDouble(*d);
       return Status::Ok();
@@ -135,6 +153,7 @@ namespace {
 
 // Java's Double/Float.toString layout applied to the shortest round-trip digits:
 // 1e-3 <= |v| < 1e7 -> plain decimal with at least one fraction digit; otherwise d.dddE[-]x.
+// Works in stack buffers: it runs for every output number.
 template <class T>
 void AppendJavaStyle(std::string& out, T value) {
   if (value == 0) {
@@ -144,16 +163,18 @@ void AppendJavaStyle(std::string& out, T value) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
   (void)ec;
-  std::string_view sci(buf, static_cast<size_t>(end - buf));  // e.g. "-1.2345e-05"
-  bool negative = sci.front() == '-';
-  if (negative) sci.remove_prefix(1);
-  size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e))
-    if (c != '.') digits += c;
+  const char* p = buf;  // e.g. "-1.2345e-05"
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  const char* e = std::find(p, static_cast<const char*>(end), 'e');
+  char digit_buf[40];
+  size_t n = 0;
+  for (const char* q = p; q != e; ++q)
+    if (*q != '.') digit_buf[n++] = *q;
+  while (n > 1 && digit_buf[n - 1] == '0') --n;
+  const std::string_view digits(digit_buf, n);
   int exponent = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exponent);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::from_chars(e + 1 + (e[1] == '+' ? 1 : 0), end, exponent);
 
   if (negative) out += '-';
   if (exponent >= -3 && exponent < 7) {
@@ -162,24 +183,27 @@ void AppendJavaStyle(std::string& out, T value) {
       out.append(static_cast<size_t>(-exponent - 1), '0');
       out += digits;
     } else {
-      size_t int_digits = static_cast<size_t>(exponent) + 1;
+      const size_t int_digits = static_cast<size_t>(exponent) + 1;
       if (digits.size() <= int_digits) {
         out += digits;
         out.append(int_digits - digits.size(), '0');
         out += ".0";
       } else {
-        out.append(digits, 0, int_digits);
+        out += digits.substr(0, int_digits);
         out += '.';
-        out.append(digits, int_digits, std::string::npos);
+        out += digits.substr(int_digits);
       }
     }
   } else {
     out += digits[0];
     out += '.';
-    if (digits.size() > 1) out.append(digits, 1, std::string::npos);
+    if (digits.size() > 1) out += digits.substr(1);
     else out += '0';
     out += 'E';
-    out += std::to_string(exponent);
+    char exp_buf[8];
+    auto [exp_end, exp_ec] = std::to_chars(exp_buf, exp_buf + sizeof(exp_buf), exponent);
+    (void)exp_ec;
+    out.append(exp_buf, exp_end);
   }
 }
 
@@ -189,34 +213,45 @@ void AppendJavaDouble(std::string& out, double value) { AppendJavaStyle(out, val
 void AppendJavaFloat(std::string& out, float value) { AppendJavaStyle(out, value); }
 
 std::optional<std::string> FormatCell(const arrow::ColumnView& column, int64_t row) {
-  if (column.IsNull(row)) return std::nullopt;
   std::string out;
+  if (!AppendCellText(out, column, row)) return std::nullopt;
+  return out;
+}
+
+bool AppendCellText(std::string& out, const arrow::ColumnView& column, int64_t row) {
+  if (column.IsNull(row)) return false;
   switch (column.type()) {
     case SH_TYPE_STR:
     case SH_TYPE_TIME64:
-      return std::string(column.String(row));
+      out += column.String(row);
+      return true;
     case SH_TYPE_BOOL:
-      return std::string(column.Bool(row) ? "1" : "0");
+      out += column.Bool(row) ? '1' : '0';
+      return true;
     case SH_TYPE_INT32:
     case SH_TYPE_INT64: {
       int64_t v = column.Int(row);
       // The API reads the type's minimum as its missing-value sentinel.
       if ((column.type() == SH_TYPE_INT32 && v == std::numeric_limits<int32_t>::min()) ||
           (column.type() == SH_TYPE_INT64 && v == std::numeric_limits<int64_t>::min()))
-        return std::nullopt;
-      return std::to_string(v);
+        return false;
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+      (void)ec;
+      out.append(buf, end);
+      return true;
     }
     case SH_TYPE_FLOAT32:
     case SH_TYPE_FLOAT64: {
       double d = column.Double(row);
-      if (std::isnan(d)) return std::nullopt;
-      if (std::isinf(d)) return std::string(d > 0 ? "Infinity" : "-Infinity");
-      if (column.type() == SH_TYPE_FLOAT32) AppendJavaFloat(out, static_cast<float>(d));
+      if (std::isnan(d)) return false;
+      if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      else if (column.type() == SH_TYPE_FLOAT32) AppendJavaFloat(out, static_cast<float>(d));
       else AppendJavaDouble(out, d);
-      return out;
+      return true;
     }
     default:
-      return std::nullopt;
+      return false;
   }
 }
 

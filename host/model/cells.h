@@ -15,6 +15,7 @@
 
 #include <scorehost/arrow_columns.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,10 +32,12 @@ class MissingValues {
  public:
   MissingValues();  // the default list
   explicit MissingValues(std::vector<std::string> tokens);
-  // Called for every cell, so it avoids allocating: the list is short and most cells are longer
-  // than every token or differ in the first byte.
+  // Called for every cell, so it avoids allocating and mostly avoids comparing: most cells are
+  // longer than every token or start with a byte no token starts with.
   bool Contains(std::string_view cell) const {
-    if (cell.size() > max_length_) return false;
+    if (cell.empty()) return has_empty_;
+    if (cell.size() > max_length_ || !first_bytes_[static_cast<unsigned char>(cell[0])]) return false;
+    if (cell.size() < 64 && !(lengths_ >> cell.size() & 1)) return false;
     for (const std::string& token : list_)
       if (token == cell) return true;
     return false;
@@ -44,6 +47,9 @@ class MissingValues {
  private:
   std::vector<std::string> list_;
   size_t max_length_ = 0;
+  bool has_empty_ = false;
+  uint64_t lengths_ = 0;                 // bit n (n < 64): some token is n bytes long
+  std::array<bool, 256> first_bytes_{};  // the first bytes of the non-empty tokens
 };
 
 // Appends one text cell to `column`, converting it to the column's type. Returns
@@ -59,5 +65,9 @@ void AppendJavaFloat(std::string& out, float value);
 
 // The text of one output cell, or nullopt for a missing value (JSON null).
 std::optional<std::string> FormatCell(const arrow::ColumnView& column, int64_t row);
+
+// FormatCell without a string per cell: appends the text to `out` and returns true, or appends
+// nothing and returns false for a missing value.
+bool AppendCellText(std::string& out, const arrow::ColumnView& column, int64_t row);
 
 }  // namespace scorehost

@@ -141,6 +141,52 @@ class ScoreCommand(unittest.TestCase):
             self.assertIn("line 3", proc.stderr)
             self.assertIn('"two"', proc.stderr)
 
+    def test_first_error_in_file_order_wins_with_parallel_chunks(self):
+        # Bad rows on lines 6 and 10: with 2-row chunks on 3 threads the later chunk may fail first;
+        # the error reported is still the first one in the file, and nothing after it is written.
+        header = "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width,note\n"
+        good = "5.1,3.5,1.4,0.2,ok\n"
+        cases = {
+            "too_many_cells": (good * 4 + "1,2,3,4,5,6\n" + good * 3 + "1,two,3,4,x\n" + good * 20,
+                               ["line 6", "6 cells but the header has 5 columns"]),
+            "bad_cell": (good * 4 + "1,2,x,4,y\n" + good * 3 + "1,2,3,4,5,6\n" + good * 20, ['line 6', '"x"']),
+            # The quoted newline makes the unclosed quote's record start on line 10.
+            "unclosed_quote": (good * 4 + '5.1,3.5,1.4,0.2,"multi\nline"\n' + good * 2 + '1,2,3,4,"x\n' + good * 3,
+                               ["line 10", "not closed"]),
+        }
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, (body, expected) in cases.items():
+                with self.subTest(name):
+                    src = os.path.join(tmp, name + ".csv")
+                    with open(src, "w") as f:
+                        f.write(header + body)
+                    proc = run("score", "--model", EXAMPLE_MODEL, "--input", src, "--output",
+                               os.path.join(tmp, name + ".out.csv"), "--chunk-rows", "2", "--threads", "3",
+                               check=False)
+                    self.assertEqual(proc.returncode, 1, proc.stderr)
+                    for text in expected:
+                        self.assertIn(text, proc.stderr)
+
+    def test_quoted_newlines_and_blank_lines_across_chunks(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "quoted.csv")
+            with open(src, "w", newline="") as f:
+                f.write('Sepal.Length,Sepal.Width,Petal.Length,Petal.Width,note\r\n')
+                for i in range(40):
+                    f.write(f'"{4 + i / 10}",3.0,{1 + i / 8},"{i / 20}","line {i}\nsays ""hi"", again"\r\n')
+                    if i % 7 == 0:
+                        f.write("\r\n")
+            outputs = []
+            for threads, chunk in (("1", "1000"), ("3", "3")):
+                out = os.path.join(tmp, f"out{threads}.csv")
+                run("score", "--model", EXAMPLE_MODEL, "--input", src, "--output", out, "--include-column", "note",
+                    "--chunk-rows", chunk, "--threads", threads)
+                with open(out, newline="") as f:
+                    outputs.append(list(csv.reader(f)))
+            self.assertEqual(outputs[0], outputs[1])
+            self.assertEqual(len(outputs[0]), 41)
+            self.assertEqual([r[0] for r in outputs[0][1:]], [f'line {i}\nsays "hi", again' for i in range(40)])
+
     def test_million_rows_in_bounded_memory(self):
         rows = 200_000 if SANITIZE else 1_000_000
         with tempfile.TemporaryDirectory() as tmp:

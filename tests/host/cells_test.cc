@@ -113,4 +113,35 @@ BOOST_AUTO_TEST_CASE(strings_keep_text_and_missing_tokens_become_null) {
   BOOST_TEST(*out[3] == "a,b");
 }
 
+BOOST_AUTO_TEST_CASE(missing_tokens_match_whole_cells_only) {
+  MissingValues defaults;
+  for (const char* token : {"", "?", "None", "nan", "NA", "N/A", "unknown", "inf", "-inf", "1.7976931348623157e+308",
+                            "-1.7976931348623157e+308", "NaN", "null"})
+    BOOST_TEST(defaults.Contains(token), token);
+  for (const char* cell : {"0", "1", "-1", "Nan", "NA ", "nul", "nulls", "-inf1", "1.7976931348623157e+30", "x"})
+    BOOST_TEST(!defaults.Contains(cell), cell);
+  // A custom list: no empty token, one token longer than 64 bytes (the length filter stops at 63).
+  const std::string long_token(70, 'z');
+  MissingValues custom({"-", "missing", long_token});
+  BOOST_TEST(!custom.Contains(""));
+  BOOST_TEST(custom.Contains("-"));
+  BOOST_TEST(custom.Contains("missing"));
+  BOOST_TEST(custom.Contains(long_token));
+  BOOST_TEST(!custom.Contains(std::string(69, 'z')));
+  BOOST_TEST(!custom.Contains("-1"));
+  BOOST_TEST(!custom.Contains("NA"));
+}
+
+BOOST_AUTO_TEST_CASE(numbers_that_miss_the_fast_path_parse_the_same) {
+  BOOST_TEST(*scorehost::ParseNumber("-0.5") == -0.5);
+  BOOST_TEST(*scorehost::ParseNumber("-.5") == -0.5);
+  BOOST_TEST(*scorehost::ParseNumber(".5") == 0.5);
+  BOOST_TEST(*scorehost::ParseNumber("7 ") == 7.0);
+  BOOST_TEST(*scorehost::ParseNumber("-1e400") == -std::numeric_limits<double>::infinity());
+  BOOST_TEST(std::isnan(*scorehost::ParseNumber("NaN")));
+  BOOST_TEST(!scorehost::ParseNumber("-").has_value());
+  BOOST_TEST(!scorehost::ParseNumber("1-").has_value());
+  BOOST_TEST(!scorehost::ParseNumber("0x10").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
