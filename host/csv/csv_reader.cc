@@ -68,7 +68,7 @@ bool CsvBlockReader::Next(size_t max_records, CsvBlock& block, Status* error) {
     if (eof_) break;
     if (n - record_start > kMaxRecordBytes) {
       *error = Status::InvalidArgument(
-          fmt::format("CSV line {}: a record is longer than {} bytes (is a quote not closed?)", record_line,
+          fmt::format("line {}: a record is longer than {} bytes (is a quote not closed?)", record_line,
                       kMaxRecordBytes));
       return false;
     }
@@ -78,7 +78,7 @@ bool CsvBlockReader::Next(size_t max_records, CsvBlock& block, Status* error) {
     bytes_read_ += got;
     if (got == 0) {
       if (std::ferror(file_)) {
-        *error = Status::Internal(fmt::format("cannot read the CSV input: {}", std::strerror(errno)));
+        *error = Status::Internal(fmt::format("line {}: read failed: {}", line, std::strerror(errno)));
         return false;
       }
       eof_ = true;
@@ -87,7 +87,7 @@ bool CsvBlockReader::Next(size_t max_records, CsvBlock& block, Status* error) {
   // End of input: what is left after the last line end is the file's last record.
   line_ = line;
   if (in_quotes) {
-    *error = Status::InvalidArgument(fmt::format("CSV line {}: a quoted field is not closed", record_line));
+    *error = Status::InvalidArgument(fmt::format("line {}: a quoted field is not closed", record_line));
     return false;
   }
   if (record_start < block.bytes.size()) ++block.records;

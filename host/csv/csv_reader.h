@@ -34,7 +34,8 @@ class CsvBlockReader {
   explicit CsvBlockReader(std::FILE* file, size_t read_size = 256 << 10);
 
   // Replaces `block` with the next (up to) `max_records` records. Returns false at end of input,
-  // or with `*error` set when the input is malformed: a quote not closed at end of input, or one
+  // or with `*error` set ("line N: ...", for the caller to prefix with the file's name) when the
+  // input is malformed or cannot be read: a quote not closed at end of input, or one
   // record longer than kMaxRecordBytes (e.g. an unclosed quote that swallows a huge file), so
   // memory stays bounded whatever the input.
   bool Next(size_t max_records, CsvBlock& block, Status* error);

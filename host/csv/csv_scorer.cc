@@ -238,8 +238,12 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
   CsvBlockReader reader(in->get());
   Status error;
   CsvBlock header_block;
+  // Reader errors say "line N: ..."; the file's name goes in front, as for every other CSV error.
+  auto with_file_name = [&](const Status& st) {
+    return Status(st.code(), fmt::format("{} {}", options.input, st.message()));
+  };
   if (!reader.Next(1, header_block, &error)) {
-    if (!error.ok()) return error;
+    if (!error.ok()) return with_file_name(error);
     return Status::InvalidArgument(fmt::format("{} is empty: expected a header line", options.input));
   }
   std::vector<std::string_view> header;
@@ -294,7 +298,7 @@ Result<CsvScoreStats> ScoreCsv(const LoadedModel& model, const CsvScoreOptions& 
         end_of_input = true;
         if (!error.ok()) {
           // Reported in order, after the chunks before it are written.
-          chunk->status = error;
+          chunk->status = with_file_name(error);
           scorers.MarkDone(chunk.get());
           in_flight.push_back(std::move(chunk));
           break;
