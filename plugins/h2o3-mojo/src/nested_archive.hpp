@@ -2,10 +2,14 @@
 // (Stacked Ensemble, RuleFit) read the complete MOJOs nested under `models/<algo>/<key>/`.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "archive.hpp"
+#include "model_ini.hpp"
+#include "mojo_model.hpp"
 
 namespace scorehost::h2o3 {
 
@@ -26,5 +30,20 @@ class NestedArchive final : public Archive {
   Archive& base_;
   std::string prefix_;
 };
+
+// One complete MOJO nested in a multi-model MOJO, with the key model.ini names it by.
+struct Submodel {
+  std::string key;
+  std::shared_ptr<const MojoModel> model;
+};
+
+// Loads the nested MOJOs that model.ini lists (genmodel's MultiModelMojoReader): submodel_count
+// entries, each submodel_key_<i> read from the folder submodel_dir_<i> of `archive`. A count above
+// `max_count` or a folder that is not a safe relative path is a DataLoss refusal naming `path`.
+// `nesting` is the calling loader's per-thread depth counter; it stays raised while the submodels
+// load, so that the loader can refuse a copy of itself nested inside (its scratch buffers and H2O
+// both assume none).
+std::vector<Submodel> LoadSubmodels(Archive& archive, const ModelIni& ini, const std::string& path,
+                                    int64_t max_count, int& nesting);
 
 }  // namespace scorehost::h2o3

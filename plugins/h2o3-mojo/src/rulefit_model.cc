@@ -223,28 +223,11 @@ std::unique_ptr<MojoModel> LoadRuleFit(Archive& archive, const ModelIni& ini, Mo
     Fail(ErrorKind::kUnimplemented, path + ": RuleFit " + meta.category_name + " models are not supported");
   if (g_rulefit_nesting >= 1) Fail(ErrorKind::kUnimplemented, path + ": a RuleFit model nested in a RuleFit model is not supported");
 
-  // MultiModelMojoReader: every submodel, by key.
-  const int64_t count = ini.Int("submodel_count").value_or(0);
-  if (count < 0 || count > 1000) Fail(ErrorKind::kDataLoss, path + ": submodel_count = " + std::to_string(count));
+  // Every submodel, by key; RuleFit scores with the linear one.
   const std::string linear_key = ini.RequireString("linear_model");
   std::shared_ptr<const MojoModel> linear;
-  ++g_rulefit_nesting;
-  try {
-    for (int64_t i = 0; i < count; ++i) {
-      const std::string key = ini.RequireString("submodel_key_" + std::to_string(i));
-      std::string dir = ini.RequireString("submodel_dir_" + std::to_string(i));
-      if (!dir.empty() && dir.back() != '/') dir += '/';
-      if (dir.size() < 2 || !IsSafeEntryName(dir.substr(0, dir.size() - 1)))
-        Fail(ErrorKind::kDataLoss, path + ": submodel_dir_" + std::to_string(i) + " '" + dir + "' is not a safe relative path");
-      NestedArchive sub(archive, dir);
-      std::shared_ptr<const MojoModel> m(LoadMojo(sub));
-      if (key == linear_key) linear = std::move(m);
-    }
-  } catch (...) {
-    --g_rulefit_nesting;
-    throw;
-  }
-  --g_rulefit_nesting;
+  for (Submodel& sub : LoadSubmodels(archive, ini, path, 1000, g_rulefit_nesting))
+    if (sub.key == linear_key) linear = std::move(sub.model);
   if (!linear) Fail(ErrorKind::kDataLoss, path + ": the linear model '" + linear_key + "' is not among the submodels");
   const MojoMeta& lm = linear->meta();
   if (lm.algo != "glm")

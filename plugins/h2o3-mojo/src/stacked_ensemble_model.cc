@@ -98,33 +98,16 @@ std::unique_ptr<MojoModel> LoadStackedEnsemble(Archive& archive, const ModelIni&
     Fail(ErrorKind::kUnimplemented, path + ": Stacked Ensemble metalearner transform '" + transform + "' is not supported");
   if (g_nesting >= 1) Fail(ErrorKind::kUnimplemented, path + ": a Stacked Ensemble inside a Stacked Ensemble is not supported");
 
-  // MultiModelMojoReader: every submodel, by key.
-  const int64_t count = ini.Int("submodel_count").value_or(0);
-  if (count < 0 || count > 100000) Fail(ErrorKind::kDataLoss, path + ": submodel_count = " + std::to_string(count));
-  std::vector<std::pair<std::string, std::shared_ptr<const MojoModel>>> submodels;
-  ++g_nesting;
-  try {
-    for (int64_t i = 0; i < count; ++i) {
-      const std::string key = ini.RequireString("submodel_key_" + std::to_string(i));
-      std::string dir = ini.RequireString("submodel_dir_" + std::to_string(i));
-      if (!dir.empty() && dir.back() != '/') dir += '/';
-      if (dir.size() < 2 || !IsSafeEntryName(dir.substr(0, dir.size() - 1)))
-        Fail(ErrorKind::kDataLoss, path + ": submodel_dir_" + std::to_string(i) + " '" + dir + "' is not a safe relative path");
-      NestedArchive sub(archive, dir);
-      std::shared_ptr<const MojoModel> m(LoadMojo(sub));
-      // H2O never nests ensembles, and the scorer's per-thread buffers assume it does not.
-      if (dynamic_cast<const StackedEnsembleModel*>(m.get()))
-        Fail(ErrorKind::kUnimplemented, path + ": a Stacked Ensemble inside a Stacked Ensemble is not supported");
-      submodels.emplace_back(key, std::move(m));
-    }
-  } catch (...) {
-    --g_nesting;
-    throw;
-  }
-  --g_nesting;
+  // Every submodel, by key.
+  const std::vector<Submodel> submodels = LoadSubmodels(archive, ini, path, 100000, g_nesting);
+  // H2O never nests ensembles, and the scorer's per-thread buffers assume it does not (g_nesting
+  // already refuses a nested ensemble's load; this holds even if that check is bypassed).
+  for (const Submodel& sub : submodels)
+    if (dynamic_cast<const StackedEnsembleModel*>(sub.model.get()))
+      Fail(ErrorKind::kUnimplemented, path + ": a Stacked Ensemble inside a Stacked Ensemble is not supported");
   auto find = [&](const std::string& key) -> std::shared_ptr<const MojoModel> {
-    for (const auto& [k, m] : submodels)
-      if (k == key) return m;
+    for (const Submodel& sub : submodels)
+      if (sub.key == key) return sub.model;
     Fail(ErrorKind::kDataLoss, path + ": the ensemble refers to a submodel '" + key + "' it does not contain");
   };
 
