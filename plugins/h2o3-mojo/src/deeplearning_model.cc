@@ -11,6 +11,7 @@
 #include "errors.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
+#include "one_hot.hpp"
 
 namespace scorehost::h2o3 {
 
@@ -60,16 +61,7 @@ class DeepLearningModel final : public RowScorer<DeepLearningModel> {
     b.assign(p_.widest, 0.0);
     double* input = a.data();
     for (size_t i = 0; i < cats; ++i) {
-      const int32_t lo = p_.cat_offsets[i], hi = p_.cat_offsets[i + 1];
-      int32_t v;
-      if (std::isnan(row[i])) {
-        v = hi - 1;
-      } else {
-        const int32_t c = JavaD2I(row[i]);
-        if (p_.use_all_levels) v = JavaIAdd(c, lo);
-        else v = c != 0 ? JavaIAdd(JavaISub(c, 1), lo) : -1;
-        if (v >= hi) v = hi - 1;
-      }
+      const int32_t v = OneHotColumn(row[i], p_.cat_offsets[i], p_.cat_offsets[i + 1], p_.use_all_levels);
       if (v >= 0) input[v] = 1.0;
     }
     const size_t num_base = static_cast<size_t>(p_.cat_offsets[cats]);
@@ -223,21 +215,11 @@ std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni
   if (auto enc = ini.String("_genmodel_encoding"); enc && *enc != "AUTO" && *enc != "SortByResponse" && *enc != "OneHotInternal")
     Fail(ErrorKind::kUnimplemented, path + ": Deep Learning MOJO with categorical encoding " + *enc + " is not supported");
   DeepLearningModel::Params p;
-  const int64_t cats = ini.RequireInt("cats"), nums = ini.RequireInt("nums");
-  if (cats < 0 || nums < 0 || cats + nums > meta.n_features)
-    Fail(ErrorKind::kDataLoss, path + ": Deep Learning cats=" + std::to_string(cats) + " nums=" + std::to_string(nums) +
-                                   " do not fit " + std::to_string(meta.n_features) + " features");
-  p.cats = static_cast<int>(cats);
-  p.nums = static_cast<int>(nums);
-  std::vector<int64_t> offs = ini.Ints("cat_offsets").value_or(std::vector<int64_t>{});
-  if (offs.empty() && cats == 0) offs = {0};
-  if (offs.size() != static_cast<size_t>(cats) + 1 || offs[0] < 0)
-    Fail(ErrorKind::kDataLoss, path + ": Deep Learning cat_offsets must have cats + 1 entries");
-  for (size_t i = 0; i < offs.size(); ++i) {
-    if ((i + 1 < offs.size() && offs[i] > offs[i + 1]) || offs[i] > (1 << 28))
-      Fail(ErrorKind::kDataLoss, path + ": Deep Learning cat_offsets are not increasing");
-    p.cat_offsets.push_back(static_cast<int32_t>(offs[i]));
-  }
+  OneHotLayout layout = ReadOneHotLayout(ini, path, "Deep Learning", meta.n_features, /*offsets_optional=*/true);
+  const int64_t nums = layout.nums;
+  p.cats = layout.cats;
+  p.nums = layout.nums;
+  p.cat_offsets = std::move(layout.cat_offsets);
   p.norm_mul = ini.Doubles("norm_mul").value_or(std::vector<double>{});
   p.norm_sub = ini.Doubles("norm_sub").value_or(std::vector<double>{});
   if (!p.norm_mul.empty() && (p.norm_mul.size() < static_cast<size_t>(nums) || p.norm_sub.size() < static_cast<size_t>(nums)))

@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
+#include "one_hot.hpp"
 
 namespace scorehost::h2o3 {
 
@@ -233,19 +234,12 @@ std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, Mo
 
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(false);
   p.mean_imputation = ini.Bool("mean_imputation").value_or(false);
-  const int64_t cats = ini.RequireInt("cats"), nums = ini.RequireInt("nums");
-  if (cats < 0 || nums < 0 || cats + nums > meta.n_features)
-    Fail(ErrorKind::kDataLoss, path + ": GLM cats=" + std::to_string(cats) + " nums=" + std::to_string(nums) +
-                                   " do not fit " + std::to_string(meta.n_features) + " features");
-  p.cats = static_cast<int>(cats);
-  p.nums = static_cast<int>(nums);
-  p.cat_offsets = ini.Int32s("cat_offsets").value_or(std::vector<int32_t>{});
+  OneHotLayout layout = ReadOneHotLayout(ini, path, "GLM", meta.n_features, /*offsets_optional=*/false);
+  const int64_t cats = layout.cats, nums = layout.nums;
+  p.cats = layout.cats;
+  p.nums = layout.nums;
+  p.cat_offsets = std::move(layout.cat_offsets);
   p.beta = ini.Doubles("beta").value_or(std::vector<double>{});
-  if (p.cat_offsets.size() != static_cast<size_t>(cats) + 1)
-    Fail(ErrorKind::kDataLoss, path + ": GLM cat_offsets must have cats + 1 = " + std::to_string(cats + 1) + " entries");
-  for (size_t i = 0; i < p.cat_offsets.size(); ++i)
-    if (p.cat_offsets[i] < 0 || (i + 1 < p.cat_offsets.size() && p.cat_offsets[i] > p.cat_offsets[i + 1]))
-      Fail(ErrorKind::kDataLoss, path + ": GLM cat_offsets are not increasing");
   const int64_t per_class = p.cat_offsets.back() + nums + 1;  // coefficients + intercept
   const int64_t blocks = (p.family == Family::kMultinomial || p.family == Family::kOrdinal) ? k : 1;
   if (static_cast<int64_t>(p.beta.size()) != per_class * blocks)

@@ -12,6 +12,7 @@
 #include "errors.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
+#include "one_hot.hpp"
 #include "xgboost_booster.hpp"
 #include "xgboost_shap.hpp"
 
@@ -99,17 +100,8 @@ class XgboostModel final : public RowScorer<XgboostModel> {
     const float not_hot = p_.sparse ? NAN : 0.0f;
     std::fill(fv, fv + cat_len_, not_hot);
     for (int i = 0; i < p_.cats; ++i) {  // GenModel.setCats
-      const int32_t lo = p_.cat_offsets[static_cast<size_t>(i)], hi = p_.cat_offsets[static_cast<size_t>(i) + 1];
-      int32_t v;
-      if (std::isnan(row[i])) {
-        v = hi - 1;
-      } else {
-        const int32_t c = JavaD2I(row[i]);
-        if (p_.use_all_levels) v = JavaIAdd(c, lo);
-        else v = c != 0 ? JavaIAdd(JavaISub(c, 1), lo) : -1;
-        if (v >= hi) v = hi - 1;
-      }
-      cat_values[static_cast<size_t>(i)] = v;
+      cat_values[static_cast<size_t>(i)] = OneHotColumn(row[i], p_.cat_offsets[static_cast<size_t>(i)],
+                                                        p_.cat_offsets[static_cast<size_t>(i) + 1], p_.use_all_levels);
     }
     for (int i = 0; i < p_.cats; ++i) {
       const int32_t v = cat_values[static_cast<size_t>(i)];
@@ -265,21 +257,10 @@ std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, Mo
   // Old MOJOs (H2O 3.18/3.20, MOJO 1.00) have no `booster` key: genmodel then takes the booster
   // from boosterBytes and, its booster type being null, scores with the 1.00 one-hot lookup.
   const std::optional<std::string> booster_key = ini.String("booster");
-  const int64_t cats = ini.RequireInt("cats"), nums = ini.RequireInt("nums");
-  if (cats < 0 || nums < 0 || cats + nums > meta.n_features)
-    Fail(ErrorKind::kDataLoss, path + ": XGBoost cats=" + std::to_string(cats) + " nums=" + std::to_string(nums) +
-                                   " do not fit " + std::to_string(meta.n_features) + " features");
-  p.cats = static_cast<int>(cats);
-  p.nums = static_cast<int>(nums);
-  std::vector<int64_t> offs = ini.Ints("cat_offsets").value_or(std::vector<int64_t>{});
-  if (offs.empty() && cats == 0) offs = {0};
-  if (offs.size() != static_cast<size_t>(cats) + 1 || offs[0] < 0)
-    Fail(ErrorKind::kDataLoss, path + ": XGBoost cat_offsets must have cats + 1 = " + std::to_string(cats + 1) + " entries");
-  for (size_t i = 0; i < offs.size(); ++i) {
-    if ((i + 1 < offs.size() && offs[i] > offs[i + 1]) || offs[i] > (1 << 28))
-      Fail(ErrorKind::kDataLoss, path + ": XGBoost cat_offsets are not increasing");
-    p.cat_offsets.push_back(static_cast<int32_t>(offs[i]));
-  }
+  OneHotLayout layout = ReadOneHotLayout(ini, path, "XGBoost", meta.n_features, /*offsets_optional=*/true);
+  p.cats = layout.cats;
+  p.nums = layout.nums;
+  p.cat_offsets = std::move(layout.cat_offsets);
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(true);
   p.sparse = ini.Bool("sparse").value_or(false);
   p.has_offset = ini.Bool("has_offset").value_or(false);
