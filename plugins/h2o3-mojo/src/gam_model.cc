@@ -19,6 +19,7 @@
 #include <limits>
 
 #include "errors.hpp"
+#include "glm_link.hpp"
 #include "java_blob.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
@@ -212,14 +213,13 @@ struct MSpline {
 };
 
 enum class Family { kClassifier, kRegression, kMultinomial, kOrdinal };
-enum class Link { kIdentity, kLogit, kLog, kInverse, kTweedie };
 
 class GamModel final : public RowScorer<GamModel> {
  public:
   struct Params {
     Family family = Family::kRegression;
     std::string family_name, link_name;
-    Link link = Link::kIdentity;
+    GlmLink link = GlmLink::kIdentity;
     double tweedie_link_power = 0;
     bool use_all_levels = false, mean_imputation = false;
     int32_t cats = 0, nums_center = 0;
@@ -269,7 +269,7 @@ class GamModel final : public RowScorer<GamModel> {
         const Mat& beta = row_len == nf ? p_.beta_multi_center : p_.beta_multi;
         const int k = meta_.n_classes;
         for (int c = 0; c < k; ++c) preds[c + 1] = Eta(beta[static_cast<size_t>(c)], data);
-        if (p_.family == Family::kMultinomial) Multinomial(preds, k);
+        if (p_.family == Family::kMultinomial) GlmMultinomialProbabilities(preds, k);
         else Ordinal(preds, k);
         return;
       }
@@ -464,34 +464,7 @@ class GamModel final : public RowScorer<GamModel> {
     return eta;
   }
 
-  double LinkInverse(double x) const {
-    switch (p_.link) {
-      case Link::kIdentity: return x;
-      case Link::kLogit: return 1.0 / (std::exp(-x) + 1.0);
-      case Link::kLog: return std::exp(x);
-      case Link::kInverse: {
-        const double xx = x < 0 ? JavaMin(-1e-5, x) : JavaMax(1e-5, x);
-        return 1.0 / xx;
-      }
-      case Link::kTweedie:
-        return p_.tweedie_link_power == 0 ? JavaMax(2e-16, std::exp(x)) : std::pow(x, 1.0 / p_.tweedie_link_power);
-    }
-    return x;
-  }
-
-  static void Multinomial(double* preds, int k) {
-    double max_row = 0, sum_exp = 0;
-    for (int c = 1; c <= k; ++c)
-      if (preds[c] > max_row) max_row = preds[c];
-    for (int c = 1; c <= k; ++c) sum_exp += (preds[c] = std::exp(preds[c] - max_row));
-    sum_exp = 1 / sum_exp;
-    double max_p = 0;
-    for (int c = 1; c <= k; ++c)
-      if ((preds[c] *= sum_exp) > max_p) {
-        max_p = preds[c];
-        preds[0] = c - 1;
-      }
-  }
+  double LinkInverse(double x) const { return GlmLinkInverse(p_.link, p_.tweedie_link_power, x); }
 
   static void Ordinal(double* preds, int k) {
     const int last = k - 1;
@@ -629,15 +602,7 @@ std::unique_ptr<MojoModel> LoadGam(Archive& archive, const ModelIni& ini, MojoMe
                       ? "logit"
                   : (fam == "poisson" || fam == "gamma" || fam == "tweedie") ? "log"
                                                                              : "identity";
-    if (p.family != Family::kOrdinal) {
-      const std::string& l = p.link_name;
-      if (l == "identity") p.link = Link::kIdentity;
-      else if (l == "logit") p.link = Link::kLogit;
-      else if (l == "log") p.link = Link::kLog;
-      else if (l == "inverse") p.link = Link::kInverse;
-      else if (l == "tweedie") p.link = Link::kTweedie;
-      else Fail(ErrorKind::kUnimplemented, path + ": GAM link function '" + l + "' is not supported");
-    }
+    if (p.family != Family::kOrdinal) p.link = ParseGlmLink(p.link_name, path, "GAM");
   }
   p.tweedie_link_power = ini.Double("tweedie_link_power").value_or(0.0);
   const int32_t beta_center_per_class = Int32(ini, "beta center length per class", path, 0);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "errors.hpp"
+#include "glm_link.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
 #include "one_hot.hpp"
@@ -14,7 +15,6 @@ namespace scorehost::h2o3 {
 namespace {
 
 enum class Family { kBinomialLike, kMultinomial, kOrdinal, kRegression };
-enum class Link { kIdentity, kLogit, kLog, kInverse, kTweedie };
 
 [[noreturn]] void CategoricalOutOfRange() {
   // Java: IllegalArgumentException("categorical value out of range"), e.g. NaN without imputation.
@@ -28,7 +28,7 @@ class GlmModel final : public RowScorer<GlmModel> {
  public:
   struct Params {
     Family family;
-    Link link = Link::kIdentity;
+    GlmLink link = GlmLink::kIdentity;
     double tweedie_link_power = 0;
     bool use_all_levels = false;
     bool mean_imputation = false;
@@ -127,20 +127,7 @@ class GlmModel final : public RowScorer<GlmModel> {
     return eta;
   }
 
-  double LinkInverse(double x) const {
-    switch (p_.link) {
-      case Link::kIdentity: return x;
-      case Link::kLogit: return 1.0 / (std::exp(-x) + 1.0);
-      case Link::kLog: return std::exp(x);
-      case Link::kInverse: {
-        const double xx = x < 0 ? JavaMin(-1e-5, x) : JavaMax(1e-5, x);
-        return 1.0 / xx;
-      }
-      case Link::kTweedie:
-        return p_.tweedie_link_power == 0 ? JavaMax(2e-16, std::exp(x)) : std::pow(x, 1.0 / p_.tweedie_link_power);
-    }
-    return x;
-  }
+  double LinkInverse(double x) const { return GlmLinkInverse(p_.link, p_.tweedie_link_power, x); }
 
   // Linear predictor of class c for multinomial/ordinal coefficient blocks of per_class_ entries.
   double ClassEta(const double* row, int c) const {
@@ -157,18 +144,7 @@ class GlmModel final : public RowScorer<GlmModel> {
     preds[0] = 0;
     for (int c = 0; c < k; ++c)
       preds[c + 1] = ClassEta(row, c) + p_.beta[static_cast<size_t>((per_class_ - 1) + c * per_class_)];
-    double max_row = 0;  // Java starts from 0, not -infinity
-    for (int c = 1; c <= k; ++c)
-      if (preds[c] > max_row) max_row = preds[c];
-    double sum_exp = 0;
-    for (int c = 1; c <= k; ++c) sum_exp += (preds[c] = std::exp(preds[c] - max_row));
-    sum_exp = 1 / sum_exp;
-    double max_p = 0;
-    for (int c = 1; c <= k; ++c)
-      if ((preds[c] *= sum_exp) > max_p) {
-        max_p = preds[c];
-        preds[0] = c - 1;
-      }
+    GlmMultinomialProbabilities(preds, k);
   }
 
   void ScoreOrdinal(const double* row, double offset, double* preds) const {
@@ -215,13 +191,7 @@ std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, Mo
   else p.family = Family::kRegression;
 
   if (p.family == Family::kRegression || p.family == Family::kBinomialLike) {
-    const std::string& l = p.link_name;
-    if (l == "identity") p.link = Link::kIdentity;
-    else if (l == "logit") p.link = Link::kLogit;
-    else if (l == "log") p.link = Link::kLog;
-    else if (l == "inverse") p.link = Link::kInverse;
-    else if (l == "tweedie") p.link = Link::kTweedie;
-    else Fail(ErrorKind::kUnimplemented, path + ": GLM link function '" + l + "' is not supported");
+    p.link = ParseGlmLink(p.link_name, path, "GLM");
     p.tweedie_link_power = ini.Double("tweedie_link_power").value_or(0.0);
   }
   const bool shape_ok = p.family == Family::kRegression     ? (!meta.is_classifier() && k == 1)
