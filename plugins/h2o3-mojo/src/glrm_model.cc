@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "errors.hpp"
+#include "java_blob.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
 
@@ -639,17 +640,12 @@ std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoM
       Fail(ErrorKind::kDataLoss, path + ": GLRM loss " + p.loss_names[static_cast<size_t>(j)] + " does not fit " +
                                      (j < p.ncats ? "categorical" : "numeric") + " column " + std::to_string(j));
 
-  const std::string blob = archive.Read("archetypes");
+  std::string blob = archive.Read("archetypes");
   const size_t count = static_cast<size_t>(p.ncolX) * static_cast<size_t>(p.ncolY);
   if (blob.size() < count * 8)
     Fail(ErrorKind::kDataLoss, path + ": GLRM archetypes holds " + std::to_string(blob.size()) + " bytes, " +
                                    std::to_string(count * 8) + " expected");
-  p.arch.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    uint64_t bits = 0;
-    for (size_t b = 0; b < 8; ++b) bits = (bits << 8) | static_cast<unsigned char>(blob[i * 8 + b]);
-    std::memcpy(&p.arch[i], &bits, sizeof bits);
-  }
+  p.arch = JavaBlob(std::move(blob), path + ": GLRM archetypes").Doubles(count);
   return std::make_unique<GlrmModel>(std::move(meta), std::move(p));
 }
 

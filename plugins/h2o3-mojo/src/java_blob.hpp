@@ -1,5 +1,6 @@
 // Arrays that genmodel reads from MOJO blobs with java.nio.ByteBuffer (big-endian doubles and
-// ints, no header): CoxPH's x_mean_cat / x_mean_num and GAM's knots, z-transposes and bases.
+// ints, no header): CoxPH's x_mean_cat / x_mean_num, GAM's knots, z-transposes and bases, PCA's
+// eigenvectors and GLRM's archetypes.
 #pragma once
 
 #include <cstdint>

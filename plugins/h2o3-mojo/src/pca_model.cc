@@ -5,9 +5,9 @@
 // missing numeric makes the components NaN, as in Java. Output: PC1..PCk (PredictCsv's columns).
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "errors.hpp"
+#include "java_blob.hpp"
 #include "java_semantics.hpp"
 #include "model_loaders.hpp"
 
@@ -117,18 +117,13 @@ std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMe
     Fail(ErrorKind::kDataLoss, path + ": PCA eigenvector_size = " + std::to_string(n_vec) +
                                    " is smaller than the expanded features (" +
                                    std::to_string(static_cast<int64_t>(p.cat_offsets.back()) + p.nnums) + ")");
-  const std::string blob = archive.Read("eigenvectors_raw");
+  std::string blob = archive.Read("eigenvectors_raw");
   const size_t count = static_cast<size_t>(n_vec) * static_cast<size_t>(p.k);
   // Java reads exactly eigenvector_size * k doubles and fails on a shorter blob.
   if (blob.size() < count * 8)
     Fail(ErrorKind::kDataLoss, path + ": PCA eigenvectors_raw holds " + std::to_string(blob.size()) + " bytes, " +
                                    std::to_string(count * 8) + " expected");
-  p.eigen.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    uint64_t bits = 0;
-    for (size_t b = 0; b < 8; ++b) bits = (bits << 8) | static_cast<unsigned char>(blob[i * 8 + b]);
-    std::memcpy(&p.eigen[i], &bits, sizeof bits);
-  }
+  p.eigen = JavaBlob(std::move(blob), path + ": PCA eigenvectors_raw").Doubles(count);
   return std::make_unique<PcaModel>(std::move(meta), std::move(p));
 }
 
