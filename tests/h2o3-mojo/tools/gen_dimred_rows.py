@@ -2,34 +2,17 @@
 # indices, empty cells as NaN) and edge rows (unseen/negative/non-integral levels, all missing,
 # huge values, a short row).
 #   python3 gen_dimred_rows.py <mojo dir> <data csv> <out dir>
-import csv, os, sys, zipfile
+import csv, os, sys
+from mojo_rows import read_mojo, score0_values
 mojo_dir, data_path, out_dir = sys.argv[1:4]
 data = list(csv.reader(open(data_path)))
 header, body = data[0], data[1:]
 os.makedirs(out_dir, exist_ok=True)
 for fn in sorted(os.listdir(mojo_dir)):
     if not fn.endswith(".mojo") or not (fn.startswith("pca_") or fn.startswith("glrm_")): continue
-    z = zipfile.ZipFile(os.path.join(mojo_dir, fn))
-    info, cols, doms, sec = {}, [], {}, None
-    for l in z.read("model.ini").decode().splitlines():
-        l = l.strip()
-        if not l: continue
-        if l in ("[info]", "[columns]", "[domains]"): sec = l; continue
-        if sec == "[info]":
-            k, v = [x.strip() for x in l.split("=", 1)]; info[k] = v
-        elif sec == "[columns]": cols.append(l)
-        else:
-            ci, rest = l.split(":", 1); cnt, f = rest.strip().split(" ", 1)
-            doms[int(ci)] = z.read("domains/" + f).decode().split("\n")[:int(cnt)]
+    info, cols, doms = read_mojo(os.path.join(mojo_dir, fn))
     nf = int(info["n_features"])
-    rows = []
-    for r in body:
-        vals = []
-        for i in range(nf):
-            v = r[header.index(cols[i])]
-            if i in doms: vals.append(str(doms[i].index(v)) if v in doms[i] else "NaN")
-            else: vals.append(v if v else "NaN")
-        rows.append(vals)
+    rows = [score0_values(r, header, cols, doms, nf) for r in body]
     base = rows[0]
     def with_(i, v):
         e = list(base); e[i] = v; return e
