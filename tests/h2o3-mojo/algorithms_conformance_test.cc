@@ -160,14 +160,7 @@ BOOST_AUTO_TEST_CASE(xgboost_booster_reader_survives_corruption) {
       try {
         auto model = h2o3::LoadMojo(path);
         ++loaded;
-        const size_t nf = static_cast<size_t>(model->meta().n_features);
-        for (const auto& row : EdgeRows(nf)) {
-          std::vector<double> preds(model->preds_size(), 0.0);
-          try {
-            model->Score0(row, 0.0, preds);
-          } catch (const h2o3::MojoError&) {
-          }
-        }
+        h2o3test::ScoreEdgeRowsSafely(*model, "corrupted booster " + std::to_string(i));
       } catch (const h2o3::MojoError&) {
         ++refused;
       }

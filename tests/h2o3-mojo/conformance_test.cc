@@ -56,12 +56,7 @@ BOOST_AUTO_TEST_CASE(isolation_forests_match_java) {
 // quasibinomial/offset/no-imputation/reference-level coding, Isolation Forest with anomaly flag.
 BOOST_AUTO_TEST_CASE(fresh_models_match_java) {
   const fs::path dir = fs::path(h2o3test::DataDir()) / "fresh";
-  std::vector<fs::path> mojos;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".mojo") mojos.push_back(e.path());
-  std::sort(mojos.begin(), mojos.end());
-  BOOST_REQUIRE(!mojos.empty());
-  for (const fs::path& mojo : mojos) {
+  for (const fs::path& mojo : h2o3test::SortedMojos(dir)) {
     const std::string stem = (dir / mojo.stem()).string();
     BOOST_TEST_CONTEXT(mojo.filename().string()) {
       auto model = h2o3::LoadMojo(mojo.string());

@@ -113,12 +113,7 @@ std::vector<std::pair<std::vector<double>, double>> ReadRawRows(const std::strin
 // ScoreBatch (the rows of the data set's width without a Java exception).
 void CheckFresh(const std::string& algo, Tally* total) {
   const fs::path dir = fs::path(h2o3test::DataDir()) / "fresh" / algo;
-  std::vector<fs::path> mojos;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".mojo") mojos.push_back(e.path());
-  std::sort(mojos.begin(), mojos.end());
-  BOOST_REQUIRE(!mojos.empty());
-  for (const fs::path& mojo : mojos) {
+  for (const fs::path& mojo : h2o3test::SortedMojos(dir)) {
     const std::string stem = (dir / mojo.stem()).string();
     BOOST_TEST_CONTEXT(mojo.filename().string()) {
       std::unique_ptr<h2o3::MojoModel> model;

@@ -18,6 +18,19 @@ namespace h2o3test {
 
 std::string DataDir() { return H2O3_MOJO_TEST_DATA; }
 
+std::vector<std::filesystem::path> SortedMojos(const std::filesystem::path& dir, bool recursive) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> mojos;
+  auto add = [&](const fs::directory_entry& e) {
+    if (e.path().extension() == ".mojo") mojos.push_back(e.path());
+  };
+  if (recursive) std::for_each(fs::recursive_directory_iterator(dir), fs::recursive_directory_iterator(), add);
+  else std::for_each(fs::directory_iterator(dir), fs::directory_iterator(), add);
+  std::sort(mojos.begin(), mojos.end());
+  BOOST_REQUIRE_MESSAGE(!mojos.empty(), "no .mojo files in " << dir.string());
+  return mojos;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path);
@@ -209,6 +222,20 @@ std::vector<std::vector<double>> EdgeRows(size_t n) {
   return rows;
 }
 
+void ScoreEdgeRowsSafely(const scorehost::h2o3::MojoModel& model, const std::string& context) {
+  const size_t nf = static_cast<size_t>(model.meta().n_features);
+  for (const auto& row : EdgeRows(nf)) {
+    std::vector<double> preds(model.preds_size(), 0.0);
+    try {
+      model.Score0(row, 0.0, preds);
+    } catch (const scorehost::h2o3::MojoError&) {
+    } catch (const std::exception& e) {
+      BOOST_ERROR(context << ": scoring threw a non-MojoError: " << e.what());
+      break;
+    }
+  }
+}
+
 namespace {
 
 // One golden line against what we returned (or the error we threw); "" when they agree.
@@ -235,14 +262,7 @@ void CheckMojolandAlgorithm(const std::string& algo, const Tolerance& tol, int m
   namespace fs = std::filesystem;
   namespace h2o3 = scorehost::h2o3;
   std::map<std::string, Tally> by_version;
-  const fs::path root = fs::path(DataDir()) / "mojos" / algo;
-  std::vector<fs::path> mojos;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.path().extension() == ".mojo") mojos.push_back(e.path());
-  std::sort(mojos.begin(), mojos.end());
-  BOOST_REQUIRE(!mojos.empty());
-
-  for (const fs::path& mojo : mojos) {
+  for (const fs::path& mojo : SortedMojos(fs::path(DataDir()) / "mojos" / algo, /*recursive=*/true)) {
     const std::string version = mojo.parent_path().filename().string();  // v1.40
     std::string dataset = mojo.parent_path().parent_path().filename().string();
     // XGBoost recipes are named <dataset><booster>, e.g. "irisdart".
@@ -503,17 +523,7 @@ CorruptionResult CheckCorruptions(const std::string& mojo_zip, size_t max_varian
     }
     if (model) {
       ++res.loaded;
-      const size_t nf = static_cast<size_t>(model->meta().n_features);
-      for (const auto& row : EdgeRows(nf)) {
-        std::vector<double> preds(model->preds_size(), 0.0);
-        try {
-          model->Score0(row, 0.0, preds);
-        } catch (const h2o3::MojoError&) {
-        } catch (const std::exception& e) {
-          BOOST_ERROR(mojo_zip << " variant " << n << ": scoring threw a non-MojoError: " << e.what());
-          break;
-        }
-      }
+      ScoreEdgeRowsSafely(*model, mojo_zip + " variant " + std::to_string(n));
     }
     std::filesystem::remove(path);
   }

@@ -2,6 +2,7 @@
 // semantics, mojoland's row preparation and the parsing of its expected-output files.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ std::optional<std::vector<double>> TryScore(const scorehost::h2o3::MojoModel& mo
 
 // mojoland's MojoModel.scores2 rows (values are the strings Java parsed with Double.parseDouble).
 std::vector<std::vector<double>> EdgeRows(size_t n);
+
+// Scores every edge row (EdgeRows) with a model that may be damaged: a MojoError is an accepted
+// refusal; any other exception is a BOOST_ERROR naming `context`, and the remaining rows are skipped.
+void ScoreEdgeRowsSafely(const scorehost::h2o3::MojoModel& model, const std::string& context);
+
+// The .mojo files in `dir` (and below it, with `recursive`), sorted; the test stops if there is none.
+std::vector<std::filesystem::path> SortedMojos(const std::filesystem::path& dir, bool recursive = false);
 
 // Every mojoland MOJO of `algo` (tests/data/mojoland/mojos/<algo>/<dataset>/<version>/) against its
 // golden files: scores0 through the batch path, scores1 (offset = row index) and scores2 (edge
