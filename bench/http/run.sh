@@ -13,6 +13,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+bash "$ROOT/bench/require.sh" wrk=wrk curl=curl pkg-config=pkg-config
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 DURATION="${2:-10}"
 ROUNDS="${3:-3}"

@@ -13,6 +13,12 @@
 # XGBoost (bench/mojo/train.py); scorehost score runs with --threads THREADS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# Java 17 (javac for the harness), unzip (h2o.jar from the wheel), GNU time (peak RSS); python3's
+# venv and pip for the h2o venv when the system python3 lacks them.
+bash "$ROOT/bench/require.sh" javac=default-jdk-headless java=default-jdk-headless unzip=unzip \
+  /usr/bin/time=time pkg-config=pkg-config
+python3 -c 'import venv, ensurepip' 2>/dev/null || bash "$ROOT/.ci/apt-install-missing.sh" python3-venv
+python3 -m pip --version >/dev/null 2>&1 || bash "$ROOT/.ci/apt-install-missing.sh" python3-pip
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 SECONDS_RUN=${2:-4}
 CACHE=${MOJO_BENCH_CACHE:-$HOME/.cache/scorehost/mojo-bench}

@@ -15,6 +15,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+bash "$ROOT/bench/require.sh" wrk=wrk curl=curl
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 DURATION="${2:-15}"
 ROUNDS="${3:-3}"
