@@ -56,62 +56,6 @@ inline bool ShapGoesRight(const TreeStore& store, const TreeNode& node, double d
   }
 }
 
-// The three path operations of TreeSHAP. Every expression keeps Java's float operation order
-// (int factors are converted to float exactly as Java's binary numeric promotion does).
-void ExtendPath(TreeShapForest::PathElement* path, int depth, float zero, float one, int32_t feature) {
-  path[depth] = {feature, zero, one, depth == 0 ? 1.0f : 0.0f};
-  const float denom = static_cast<float>(depth + 1);
-  for (int i = depth - 1; i >= 0; --i) {
-    path[i + 1].pweight += one * path[i].pweight * static_cast<float>(i + 1) / denom;
-    path[i].pweight = zero * path[i].pweight * static_cast<float>(depth - i) / denom;
-  }
-}
-
-void UnwindPath(TreeShapForest::PathElement* path, int depth, int index) {
-  const float one = path[index].one_fraction;
-  const float zero = path[index].zero_fraction;
-  float next_one_portion = path[depth].pweight;
-  const float dp1 = static_cast<float>(depth + 1);
-  for (int i = depth - 1; i >= 0; --i) {
-    if (one != 0) {
-      const float tmp = path[i].pweight;
-      path[i].pweight = next_one_portion * dp1 / (static_cast<float>(i + 1) * one);
-      next_one_portion = tmp - path[i].pweight * zero * static_cast<float>(depth - i) / dp1;
-    } else if (zero != 0) {
-      path[i].pweight = (path[i].pweight * dp1) / (zero * static_cast<float>(depth - i));
-    } else {
-      path[i].pweight = 0;
-    }
-  }
-  for (int i = index; i < depth; ++i) {
-    path[i].feature = path[i + 1].feature;
-    path[i].zero_fraction = path[i + 1].zero_fraction;
-    path[i].one_fraction = path[i + 1].one_fraction;
-  }
-}
-
-float UnwoundPathSum(const TreeShapForest::PathElement* path, int depth, int index) {
-  const float one = path[index].one_fraction;
-  const float zero = path[index].zero_fraction;
-  float next_one_portion = path[depth].pweight;
-  float total = 0;
-  const float dp1 = static_cast<float>(depth + 1);
-  for (int i = depth - 1; i >= 0; --i) {
-    if (one != 0) {
-      const float tmp = next_one_portion * dp1 / (static_cast<float>(i + 1) * one);
-      total += tmp;
-      next_one_portion = path[i].pweight - tmp * zero * (static_cast<float>(depth - i) / dp1);
-    } else if (zero != 0) {
-      total += (path[i].pweight / zero) / (static_cast<float>(depth - i) / dp1);
-    } else if (path[i].pweight != 0) {
-      // Java throws IllegalStateException here; a consistent tree never gets there.
-      Fail(ErrorKind::kInvalidArgument, "TreeSHAP: inconsistent node weights (unique path " + std::to_string(i) +
-                                            " must have zero weight)");
-    }
-  }
-  return total;
-}
-
 }  // namespace
 
 void TreeShapForest::AddTree(const TreeStore& store, int32_t root, std::string_view aux, const std::string& origin) {
@@ -141,8 +85,8 @@ void TreeShapForest::AddTree(const TreeStore& store, int32_t root, std::string_v
     const Item it = stack.back();
     stack.pop_back();
     tree_depth = std::max(tree_depth, it.depth);
-    if (tree_depth > kMaxDepth)
-      Fail(ErrorKind::kUnimplemented, origin + ": tree deeper than " + std::to_string(kMaxDepth) +
+    if (tree_depth > treeshap::kMaxDepth)
+      Fail(ErrorKind::kUnimplemented, origin + ": tree deeper than " + std::to_string(treeshap::kMaxDepth) +
                                           " levels; TreeSHAP contributions are not supported for it");
     if (it.ref < 0) continue;
     const auto found = records.find(it.node_id);
@@ -175,62 +119,31 @@ void TreeShapForest::AddTree(const TreeStore& store, int32_t root, std::string_v
   expected_.push_back(Mean{store, weights_}(root));
 }
 
-size_t TreeShapForest::workspace_size() const {
-  const size_t maxd = static_cast<size_t>(max_depth_) + 2;
-  return maxd * (maxd + 1) / 2;
-}
+// TreeSHAP's view of the decoded trees for one row: a negative reference is a leaf (~index into
+// store.leaves); weights_ gives the node weights from the aux blobs.
+struct TreeShapForest::Walk {
+  const TreeStore& store;
+  const std::vector<Weights>& weights;
+  const double* row;
+
+  bool IsLeaf(int32_t ref) const { return ref < 0; }
+  float LeafValue(int32_t ref) const { return store.leaves[static_cast<size_t>(~ref)]; }
+  treeshap::Split Next(int32_t ref) const {
+    const TreeNode& n = store.nodes[static_cast<size_t>(ref)];
+    const Weights& nw = weights[static_cast<size_t>(ref)];
+    const int hot = ShapGoesRight(store, n, row[n.col]) ? 1 : 0;
+    const int cold = 1 - hot;
+    return {n.col, n.child[hot], n.child[cold], nw.self, nw.child[hot], nw.child[cold]};
+  }
+};
 
 void TreeShapForest::Accumulate(const TreeStore& store, const double* row, float* phi, size_t n_features,
                                 PathElement* workspace) const {
+  const Walk walk{store, weights_, row};
   for (size_t t = 0; t < roots_.size(); ++t) {
     phi[n_features] += expected_[t];
-    Recurse(store, roots_[t], row, phi, workspace, 0, 1.0f, 1.0f, -1);
+    treeshap::Recurse(walk, roots_[t], phi, workspace, 0, 1.0f, 1.0f, -1);
   }
-}
-
-// TreeSHAP's recursion with condition = 0 (plain contributions), so the condition fraction is
-// always 1 and is left out (multiplying by 1.0f is exact in Java too).
-void TreeShapForest::Recurse(const TreeStore& store, int32_t ref, const double* row, float* phi,
-                             PathElement* parent_path, int depth, float parent_zero, float parent_one,
-                             int32_t parent_feature) const {
-  // Each level works on its own copy of the path, right after its parent's (Java's
-  // PathPointer.move); the workspace is sized for the deepest tree.
-  PathElement* path = parent_path + depth;
-  std::copy(parent_path, parent_path + depth, path);
-  ExtendPath(path, depth, parent_zero, parent_one, parent_feature);
-
-  if (ref < 0) {
-    const float leaf = store.leaves[static_cast<size_t>(~ref)];
-    for (int i = 1; i <= depth; ++i) {
-      const float w = UnwoundPathSum(path, depth, i);
-      const PathElement& el = path[i];
-      phi[el.feature] += w * (el.one_fraction - el.zero_fraction) * leaf;
-    }
-    return;
-  }
-
-  const TreeNode& n = store.nodes[static_cast<size_t>(ref)];
-  const Weights& nw = weights_[static_cast<size_t>(ref)];
-  const int hot = ShapGoesRight(store, n, row[n.col]) ? 1 : 0;
-  const int cold = 1 - hot;
-  // A node without weight has children without weight: split evenly (genmodel's 0.5).
-  const float hot_zero = nw.self != 0 ? nw.child[hot] / nw.self : 0.5f;
-  const float cold_zero = nw.self != 0 ? nw.child[cold] / nw.self : 0.5f;
-  float incoming_zero = 1, incoming_one = 1;
-
-  // A feature already on the path is unwound and re-extended here.
-  const int32_t feature = n.col;
-  int path_index = 0;
-  for (; path_index <= depth; ++path_index)
-    if (path[path_index].feature == feature) break;
-  if (path_index != depth + 1) {
-    incoming_zero = path[path_index].zero_fraction;
-    incoming_one = path[path_index].one_fraction;
-    UnwindPath(path, depth, path_index);
-    depth -= 1;
-  }
-  Recurse(store, n.child[hot], row, phi, path, depth + 1, hot_zero * incoming_zero, incoming_one, feature);
-  Recurse(store, n.child[cold], row, phi, path, depth + 1, cold_zero * incoming_zero, 0, feature);
 }
 
 }  // namespace scorehost::h2o3

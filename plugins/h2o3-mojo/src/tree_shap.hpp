@@ -18,31 +18,23 @@
 #include <string_view>
 #include <vector>
 
+#include "tree_shap_path.hpp"
 #include "tree_store.hpp"
 
 namespace scorehost::h2o3 {
 
 class TreeShapForest {
  public:
-  // One element of TreeSHAP's "unique path" (the features met on the way down).
-  struct PathElement {
-    int32_t feature;
-    float zero_fraction;
-    float one_fraction;
-    float pweight;
-  };
-
-  // Deepest tree TreeSHAP accepts; the per-thread workspace grows with depth^2.
-  static constexpr int kMaxDepth = 512;
+  using PathElement = treeshap::PathElement;
 
   // Adds the tree rooted at `root` (a DecodeTree reference into `store`, which must already hold
   // every node) with its aux blob. Throws MojoError(kDataLoss) for an inconsistent aux blob and
-  // kUnimplemented for a tree deeper than kMaxDepth.
+  // kUnimplemented for a tree deeper than treeshap::kMaxDepth.
   void AddTree(const TreeStore& store, int32_t root, std::string_view aux, const std::string& origin);
 
   size_t n_trees() const { return roots_.size(); }
   // PathElements one thread needs for Accumulate.
-  size_t workspace_size() const;
+  size_t workspace_size() const { return treeshap::WorkspaceSize(max_depth_); }
 
   // Adds every tree's contributions for `row` to phi[0..n_features) and its expected value to
   // phi[n_features] (the bias), tree by tree in the order they were added (Java's order).
@@ -55,8 +47,7 @@ class TreeShapForest {
     float self = 0;             // this node's weight (TreeSHAP's nodeStat)
     float child[2] = {0, 0};    // the weights of its left and right children (leaves included)
   };
-  void Recurse(const TreeStore& store, int32_t ref, const double* row, float* phi, PathElement* parent_path,
-               int depth, float parent_zero, float parent_one, int32_t parent_feature) const;
+  struct Walk;  // the treeshap::Recurse accessor over these trees for one row (tree_shap.cc)
 
   std::vector<Weights> weights_;  // parallel to store.nodes
   std::vector<int32_t> roots_;

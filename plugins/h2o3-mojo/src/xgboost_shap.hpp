@@ -13,34 +13,28 @@
 #include <string>
 #include <vector>
 
+#include "tree_shap_path.hpp"
 #include "xgboost_booster.hpp"
 
 namespace scorehost::h2o3 {
 
 class XgbTreeShap {
  public:
-  struct PathElement {
-    int32_t feature;
-    float zero_fraction;
-    float one_fraction;
-    float pweight;
-  };
-  static constexpr int kMaxDepth = 512;
+  using PathElement = treeshap::PathElement;
 
   // Prepares TreeSHAP over `booster` (which must outlive this object). `aux_node_weights` is the
   // MOJO's auxNodeWeights blob, or null when it has none. Throws MojoError: kDataLoss for an inconsistent blob,
-  // kUnimplemented for trees deeper than kMaxDepth.
+  // kUnimplemented for trees deeper than treeshap::kMaxDepth.
   XgbTreeShap(const XgbBooster& booster, const std::string* aux_node_weights, const std::string& origin);
 
   // PathElements one thread needs for Accumulate.
-  size_t workspace_size() const;
+  size_t workspace_size() const { return treeshap::WorkspaceSize(max_depth_); }
   // Adds the base score and every tree's contributions for the booster input `fv` (NaN = missing)
   // to phi[0..n_inputs) and the bias phi[n_inputs], in genmodel's order.
   void Accumulate(const float* fv, float* phi, size_t n_inputs, PathElement* workspace) const;
 
  private:
-  void Recurse(int32_t node, const float* fv, float* phi, PathElement* parent_path, int depth, float parent_zero,
-               float parent_one, int32_t parent_feature) const;
+  struct Walk;  // the treeshap::Recurse accessor over the booster's trees for one row (xgboost_shap.cc)
 
   const XgbBooster& b_;
   std::vector<float> weight_;     // per node (parallel to the booster's nodes)
