@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include "categorical_encoding.hpp"
 #include "class_prediction.hpp"
 #include "errors.hpp"
 #include "model_loaders.hpp"
@@ -15,11 +16,16 @@ namespace {
 
 class DrfModel final : public RowScorer<DrfModel> {
  public:
-  DrfModel(MojoMeta meta, TreeEnsemble trees, bool double_trees, Calibration calibration)
+  DrfModel(MojoMeta meta, TreeEnsemble trees, bool double_trees, Calibration calibration,
+           std::unique_ptr<const CategoricalEncoder> encoder)
       : RowScorer(std::move(meta)), trees_(std::move(trees)), double_trees_(double_trees),
-        calibration_(std::move(calibration)) {}
+        calibration_(std::move(calibration)), encoder_(std::move(encoder)) {}
 
   void ScoreRow(const double* row, size_t row_len, double /*offset: DRF ignores it*/, double* preds) const {
+    if (encoder_) {  // the trees (and the label's tie-break) see the encoded row, as in genmodel
+      row = encoder_->EncodeRows(row, 1, row_len);
+      row_len = encoder_->encoded_width();
+    }
     const size_t k = static_cast<size_t>(meta_.n_classes);
     std::fill(preds, preds + min_preds_size(), 0.0);
     trees_.Accumulate(row, row_len, preds, k == 1 ? 0 : 1);
@@ -29,6 +35,10 @@ class DrfModel final : public RowScorer<DrfModel> {
   // The batch path: tree sums for a block of rows at once, then each row's averages and label.
   void ScoreBlock(const double* rows, size_t n_rows, size_t row_len, const double* /*offsets*/, double* preds,
                   size_t stride) const {
+    if (encoder_) {
+      rows = encoder_->EncodeRows(rows, n_rows, row_len);
+      row_len = encoder_->encoded_width();
+    }
     const size_t k = static_cast<size_t>(meta_.n_classes);
     for (size_t r = 0; r < n_rows; ++r) std::fill(preds + r * stride, preds + r * stride + min_preds_size(), 0.0);
     trees_.AccumulateBlock(rows, n_rows, row_len, preds, stride, k == 1 ? 0 : 1);
@@ -58,7 +68,8 @@ class DrfModel final : public RowScorer<DrfModel> {
   std::string Describe() const override {
     std::string cat = meta_.category_name;
     for (char& c : cat) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return "H2O-3 DRF " + cat + ", " + std::to_string(trees_.n_groups()) + " trees, MOJO " + meta_.mojo_version;
+    return "H2O-3 DRF " + cat + ", " + std::to_string(trees_.n_groups()) + " trees, MOJO " + meta_.mojo_version +
+           (encoder_ ? ", categorical encoding " + encoder_->name() : "");
   }
   bool UsesOffset() const override { return false; }
   bool has_calibration() const override { return calibration_.enabled(); }
@@ -66,9 +77,10 @@ class DrfModel final : public RowScorer<DrfModel> {
 
   bool HasContributions() const override {
     const int k = meta_.n_classes;
-    return k <= 2 && !double_trees_ && (k != 2 || used_variables_ >= 0) && trees_.shap_unavailable().empty();
+    return k <= 2 && !double_trees_ && !encoder_ && (k != 2 || used_variables_ >= 0) && trees_.shap_unavailable().empty();
   }
   void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
+    if (encoder_) FailEncodedContributions(*encoder_);
     const size_t k = static_cast<size_t>(meta_.n_classes);
     if (k > 2)
       Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
@@ -98,6 +110,7 @@ class DrfModel final : public RowScorer<DrfModel> {
   bool double_trees_;
   Calibration calibration_;
   int used_variables_ = -1;  // features with non-zero importance; -1 when the MOJO does not say
+  std::unique_ptr<const CategoricalEncoder> encoder_;  // null unless trained with an encoding
 };
 
 // VariableImportances.numberOfUsedVariables of the MOJO's model details: the features whose
@@ -141,14 +154,17 @@ std::unique_ptr<MojoModel> LoadDrf(Archive& archive, const ModelIni& ini, MojoMe
     Fail(ErrorKind::kUnimplemented, meta.path + ": DRF with category " + meta.category_name + " and " +
                                         std::to_string(k) + " classes is not supported");
   const int slots = regression ? 1 : (k == 2 && !double_trees ? 1 : k);
-  TreeEnsemble trees = TreeEnsemble::Load(archive, ini, meta, slots);
+  std::unique_ptr<const CategoricalEncoder> encoder = CategoricalEncoder::Load(archive, ini, meta);
+  TreeEnsemble trees = TreeEnsemble::Load(archive, ini, meta, slots, /*encoding_handled=*/true);
   if (trees.n_per_group() != slots)
     Fail(ErrorKind::kDataLoss, meta.path + ": n_trees_per_class = " + std::to_string(trees.n_per_group()) +
                                    " does not fit a DRF with " + std::to_string(k) + " classes");
   if (trees.n_groups() == 0) Fail(ErrorKind::kDataLoss, meta.path + ": DRF with n_trees = 0");
   Calibration calibration = Calibration::Load(archive, ini, meta);
   const bool binomial = k == 2 && !double_trees;
-  auto model = std::make_unique<DrfModel>(std::move(meta), std::move(trees), double_trees, std::move(calibration));
+  if (encoder) meta = encoder->InputMeta(meta);  // users give the original columns
+  auto model = std::make_unique<DrfModel>(std::move(meta), std::move(trees), double_trees, std::move(calibration),
+                                          std::move(encoder));
   if (binomial) model->set_used_variables(CountUsedVariables(archive));
   return model;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "categorical_encoding.hpp"
 #include "class_prediction.hpp"
 #include "errors.hpp"
 #include "java_semantics.hpp"
@@ -38,11 +39,15 @@ inline double LinkInverse(Link link, double f) {
 class GbmModel final : public RowScorer<GbmModel> {
  public:
   GbmModel(MojoMeta meta, TreeEnsemble trees, std::string family, Shape shape, Link link, double init_f,
-           Calibration calibration)
+           Calibration calibration, std::unique_ptr<const CategoricalEncoder> encoder)
       : RowScorer(std::move(meta)), trees_(std::move(trees)), family_(std::move(family)), shape_(shape),
-        link_(link), init_f_(init_f), calibration_(std::move(calibration)) {}
+        link_(link), init_f_(init_f), calibration_(std::move(calibration)), encoder_(std::move(encoder)) {}
 
   void ScoreRow(const double* row, size_t row_len, double offset, double* preds) const {
+    if (encoder_) {  // the trees (and the label's tie-break) see the encoded row, as in genmodel
+      row = encoder_->EncodeRows(row, 1, row_len);
+      row_len = encoder_->encoded_width();
+    }
     const size_t k = static_cast<size_t>(meta_.n_classes);
     std::fill(preds, preds + min_preds_size(), 0.0);
     trees_.Accumulate(row, row_len, preds, k == 1 ? 0 : 1);
@@ -52,6 +57,10 @@ class GbmModel final : public RowScorer<GbmModel> {
   // The batch path: tree sums for a block of rows at once, then each row's link and label.
   void ScoreBlock(const double* rows, size_t n, size_t row_len, const double* offsets, double* preds,
                   size_t stride) const {
+    if (encoder_) {
+      rows = encoder_->EncodeRows(rows, n, row_len);
+      row_len = encoder_->encoded_width();
+    }
     const size_t k = static_cast<size_t>(meta_.n_classes);
     for (size_t r = 0; r < n; ++r) std::fill(preds + r * stride, preds + r * stride + min_preds_size(), 0.0);
     trees_.AccumulateBlock(rows, n, row_len, preds, stride, k == 1 ? 0 : 1);
@@ -90,14 +99,17 @@ class GbmModel final : public RowScorer<GbmModel> {
 
   std::string Describe() const override {
     return "H2O-3 GBM " + LowerCategory() + " (distribution " + family_ + "), " + std::to_string(trees_.n_groups()) +
-           " trees, MOJO " + meta_.mojo_version;
+           " trees, MOJO " + meta_.mojo_version + (encoder_ ? ", categorical encoding " + encoder_->name() : "");
   }
   // >2-class multinomial ignores it (H2O trains those without init_f/offset support).
   bool UsesOffset() const override { return !(shape_ == Shape::kMultinomial && meta_.n_classes > 2); }
   bool has_calibration() const override { return calibration_.enabled(); }
   void Calibrate(double* preds) const override { calibration_.Apply(preds); }
-  bool HasContributions() const override { return meta_.n_classes <= 2 && trees_.shap_unavailable().empty(); }
+  bool HasContributions() const override {
+    return meta_.n_classes <= 2 && !encoder_ && trees_.shap_unavailable().empty();
+  }
   void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
+    if (encoder_) FailEncodedContributions(*encoder_);
     if (meta_.n_classes > 2)
       Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
                                           std::to_string(meta_.n_classes) + " classes; H2O-3 does not compute them either)");
@@ -121,6 +133,7 @@ class GbmModel final : public RowScorer<GbmModel> {
   Link link_;
   double init_f_;
   Calibration calibration_;
+  std::unique_ptr<const CategoricalEncoder> encoder_;  // null unless trained with an encoding
 };
 
 Link ParseLink(const std::string& name, const std::string& path) {
@@ -171,15 +184,17 @@ std::unique_ptr<MojoModel> LoadGbm(Archive& archive, const ModelIni& ini, MojoMe
 
   const Link link = ParseLink(ini.String("link_function").value_or(DefaultLink(family)), meta.path);
   const double init_f = ini.Double("init_f").value_or(0.0);
-  TreeEnsemble trees = TreeEnsemble::Load(archive, ini, meta, k == 2 ? 1 : k);
+  std::unique_ptr<const CategoricalEncoder> encoder = CategoricalEncoder::Load(archive, ini, meta);
+  TreeEnsemble trees = TreeEnsemble::Load(archive, ini, meta, k == 2 ? 1 : k, /*encoding_handled=*/true);
   // Where the trees accumulate: preds[0] for regression, preds[1..] for classes.
   const int slots = shape == Shape::kRegression ? 1 : (shape == Shape::kMultinomial && k > 2 ? k : 1);
   if (trees.n_per_group() != slots)
     Fail(ErrorKind::kDataLoss, meta.path + ": n_trees_per_class = " + std::to_string(trees.n_per_group()) +
                                    " does not fit a " + family + " GBM with " + std::to_string(k) + " classes");
   Calibration calibration = Calibration::Load(archive, ini, meta);
+  if (encoder) meta = encoder->InputMeta(meta);  // users give the original columns
   return std::make_unique<GbmModel>(std::move(meta), std::move(trees), family, shape, link, init_f,
-                                    std::move(calibration));
+                                    std::move(calibration), std::move(encoder));
 }
 
 }  // namespace scorehost::h2o3

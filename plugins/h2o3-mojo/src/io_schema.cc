@@ -12,6 +12,7 @@ InputSchema::InputSchema(const MojoMeta& meta) {
   domain_sizes_.assign(nf, -1);
   prefixes_.resize(nf);
   exact_only_ = meta.levels_exact_only;
+  unseen_past_ = meta.unseen_levels_past_domain;
   for (size_t i = 0; i < nf; ++i) {
     InputColumnSpec spec;
     spec.name = meta.columns[i];
@@ -38,7 +39,8 @@ InputSchema::InputSchema(const MojoMeta& meta) {
 double InputSchema::EncodeLevel(int feature, std::string_view text) const {
   const LevelMap& map = levels_[static_cast<size_t>(feature)];
   if (auto it = map.find(text); it != map.end()) return it->second;
-  if (exact_only_) return NAN;
+  const double unseen = unseen_past_ ? static_cast<double>(domain_sizes_[static_cast<size_t>(feature)]) : NAN;
+  if (exact_only_) return unseen;
   const std::string& prefix = prefixes_[static_cast<size_t>(feature)];
   if (map.size() > 0) {
     std::string qualified;
@@ -50,7 +52,7 @@ double InputSchema::EncodeLevel(int feature, std::string_view text) const {
       text.find_first_not_of("0123456789") == std::string_view::npos) {
     if (auto v = JavaParseInt(text); v && *v < domain_sizes_[static_cast<size_t>(feature)]) return *v;
   }
-  return NAN;
+  return unseen;
 }
 
 OutputLayout::OutputLayout(const MojoModel& model) {

@@ -30,6 +30,7 @@ class InputSchema {
   // Accepted: the exact level text, "<column>.<level>" (as EasyPredictModelWrapper does), or a
   // plain decimal integer that is a valid index into the domain (an exact level match wins).
   // Only the exact text when the model says so (MojoMeta::levels_exact_only, e.g. Word2Vec).
+  // With MojoMeta::unseen_levels_past_domain, an unknown level is the domain size, not NaN.
   double EncodeLevel(int feature, std::string_view text) const;
 
  private:
@@ -44,6 +45,7 @@ class InputSchema {
   std::vector<std::string> prefixes_;    // per feature: "<column>."
   int offset_column_ = -1;
   bool exact_only_ = false;  // MojoMeta::levels_exact_only
+  bool unseen_past_ = false;  // MojoMeta::unseen_levels_past_domain
 };
 
 struct OutputColumnSpec {

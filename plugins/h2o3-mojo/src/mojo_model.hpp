@@ -45,6 +45,9 @@ struct MojoMeta {
   // Categorical inputs match their exact level text only (no "<column>.<level>" or index forms):
   // set by loaders whose levels are free text, e.g. Word2Vec's vocabulary.
   bool levels_exact_only = false;
+  // An unknown categorical input level becomes the index one past the domain instead of NaN, so
+  // that the model can tell it from a missing value (encoded GBM/DRF inputs, categorical_encoding.hpp).
+  bool unseen_levels_past_domain = false;
 
   bool is_classifier() const {
     return category == ModelCategory::kBinomial || category == ModelCategory::kMultinomial ||

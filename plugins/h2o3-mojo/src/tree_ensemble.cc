@@ -71,10 +71,11 @@ TreeDialect TreeDialectFor(const MojoMeta& meta) {
                                       " is not supported (supported: 1.00, 1.10, 1.20, 1.30, 1.40)");
 }
 
-TreeEnsemble TreeEnsemble::Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta, int default_per_group) {
+TreeEnsemble TreeEnsemble::Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta, int default_per_group,
+                                bool encoding_handled) {
   TreeEnsemble e;
   e.dialect_ = TreeDialectFor(meta);
-  if (e.dialect_ == TreeDialect::kCurrent && ini.Has("_genmodel_encoding")) {
+  if (!encoding_handled && e.dialect_ == TreeDialect::kCurrent && ini.Has("_genmodel_encoding")) {
     const std::string enc = ini.String("_genmodel_encoding").value_or("AUTO");
     if (enc != "AUTO" && enc != "Enum" && enc != "SortByResponse")
       Fail(ErrorKind::kUnimplemented, meta.path + ": categorical encoding '" + enc + "' of this " + meta.algorithm +

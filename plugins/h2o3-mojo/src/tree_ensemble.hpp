@@ -17,7 +17,10 @@ class TreeEnsemble {
  public:
   // Reads n_trees, n_trees_per_class and every tree blob; validates versions and encodings.
   // `default_per_group` is Java's fallback for MOJO 1.00, which did not store n_trees_per_class.
-  static TreeEnsemble Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta, int default_per_group);
+  // Categorical encodings other than AUTO/Enum/SortByResponse are refused unless the caller
+  // encodes the inputs itself (`encoding_handled`: GBM and DRF, see categorical_encoding.hpp).
+  static TreeEnsemble Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta, int default_per_group,
+                           bool encoding_handled = false);
 
   int n_groups() const { return n_groups_; }
   int n_per_group() const { return n_per_group_; }

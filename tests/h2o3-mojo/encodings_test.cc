@@ -1,0 +1,178 @@
+// GBM and DRF MOJOs trained with categorical_encoding OneHotExplicit, Binary, LabelEncoder and
+// EnumLimited (tests/data/mojoland/fresh_algos/enc_*, H2O-3 3.46.0.11, tools/train_encodings.py):
+// the model takes the ORIGINAL columns and must give what genmodel's PredictCsv --decimal gave for
+// enc_rows.csv (original columns, with missing cells, unseen levels, every level of every
+// categorical), every value at 1e-10 absolute. The rows go through InputSchema as the plugin sends
+// them (empty cell = missing, level text = categorical). Eigen MOJOs are refused by name; damaged
+// copies load or are refused with a MojoError, never a crash; contributions are not offered.
+#define BOOST_TEST_MODULE h2o3_mojo_encodings
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "errors.hpp"
+#include "io_schema.hpp"
+#include "java_semantics.hpp"
+#include "mojo_model.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+namespace h2o3 = scorehost::h2o3;
+
+namespace {
+
+std::string Dir() { return h2o3test::DataDir() + "/fresh_algos"; }
+
+std::vector<fs::path> Mojos(const std::string& encoding) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(Dir())) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() == ".mojo" && name.starts_with("enc_") && name.ends_with("_" + encoding + ".mojo"))
+      out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const std::vector<std::string> kOriginal = {"x1", "c_small", "x2", "c_many", "c_int"};
+
+struct Totals {
+  size_t models = 0, rows = 0, values = 0;
+  double max_diff = 0;
+};
+
+void CheckEncoding(const std::string& encoding, const std::string& genmodel_name, Totals& totals) {
+  const auto mojos = Mojos(encoding);
+  BOOST_TEST(mojos.size() == 4u);  // GBM and DRF, binomial and regression
+  const auto records = h2o3test::ReadCsv(Dir() + "/enc_rows.csv");
+  BOOST_REQUIRE(records.size() > 200);
+  BOOST_REQUIRE(records[0] == kOriginal);
+  for (const fs::path& mojo : mojos) {
+    BOOST_TEST_CONTEXT(mojo.filename().string()) {
+      auto model = h2o3::LoadMojo(mojo.string());
+      const h2o3::MojoMeta& meta = model->meta();
+      // The inputs are the original columns, categoricals with their original levels.
+      BOOST_TEST(meta.n_features == 5);
+      BOOST_TEST(std::vector<std::string>(meta.columns.begin(), meta.columns.begin() + 5) == kOriginal,
+                 boost::test_tools::per_element());
+      BOOST_TEST(!meta.domains[0].has_value());
+      BOOST_TEST((meta.domains[1] && meta.domains[3] && meta.domains[4]));
+      BOOST_TEST(model->Describe().find("categorical encoding " + genmodel_name) != std::string::npos);
+      BOOST_TEST(!model->HasContributions());
+      {
+        std::vector<float> c(6);
+        std::vector<double> row(5, 0.0);
+        BOOST_CHECK_THROW(model->ContributeBatch(row.data(), 1, 5, c.data()), h2o3::MojoError);
+      }
+
+      const h2o3::InputSchema schema(meta);
+      const auto want = h2o3test::ReadCsv(mojo.parent_path() / (mojo.stem().string() + "_predictcsv.csv"));
+      BOOST_REQUIRE(want.size() == records.size());
+      const auto names = model->OutputNames();
+      BOOST_REQUIRE(want[0] == names);
+      const size_t np = model->preds_size();
+      std::vector<double> flat, one(np);
+      std::vector<std::vector<double>> got;
+      size_t mismatches = 0;
+      for (size_t r = 1; r < records.size(); ++r) {
+        std::vector<double> row(5);
+        for (size_t c = 0; c < 5; ++c) {
+          const std::string& cell = records[r][c];
+          if (cell.empty()) row[c] = NAN;
+          else if (schema.columns()[c].categorical) row[c] = schema.EncodeLevel(static_cast<int>(c), cell);
+          else row[c] = h2o3::JavaParseDouble(cell).value();
+        }
+        flat.insert(flat.end(), row.begin(), row.end());
+        model->Score0(row, 0.0, one);
+        got.push_back(one);
+        const auto& w = want[r];
+        BOOST_REQUIRE(w.size() == names.size());
+        for (size_t i = 0; i < names.size(); ++i) {
+          if (i == 0 && meta.is_classifier()) {
+            const auto* dom = meta.response_domain();
+            const bool ok = dom && one[0] >= 0 && one[0] < dom->size() && (*dom)[static_cast<size_t>(one[0])] == w[0];
+            if (!ok) ++mismatches;
+            ++totals.values;
+            continue;
+          }
+          const double expected = h2o3::JavaParseDouble(w[i]).value();
+          const double diff = std::fabs(one[i] - expected);
+          totals.max_diff = std::max(totals.max_diff, diff);
+          ++totals.values;
+          if (!(diff <= 1e-10)) {
+            if (++mismatches <= 5)
+              BOOST_ERROR("row " << r << " " << names[i] << ": got " << one[i] << ", PredictCsv " << w[i]);
+          }
+        }
+      }
+      BOOST_TEST(mismatches == 0u);
+      totals.rows += records.size() - 1;
+      ++totals.models;
+
+      // The batch path equals the row path bit for bit.
+      const size_t n = records.size() - 1;
+      std::vector<double> batch(n * np, 0.0);
+      model->ScoreBatch(flat.data(), n, 5, nullptr, batch.data(), np);
+      size_t same = 0;
+      for (size_t r = 0; r < n; ++r)
+        same += std::equal(got[r].begin(), got[r].begin() + static_cast<long>(model->min_preds_size()),
+                           batch.begin() + static_cast<long>(r * np));
+      BOOST_TEST(same == n);
+      h2o3test::ScoreEdgeRowsSafely(*model, mojo.filename().string());
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_hot_explicit_binary_label_encoder_enum_limited_match_predictcsv) {
+  Totals t;
+  CheckEncoding("one_hot_explicit", "OneHotExplicit", t);
+  CheckEncoding("binary", "Binary", t);
+  CheckEncoding("label_encoder", "LabelEncoder", t);
+  CheckEncoding("enum_limited", "EnumLimited", t);
+  BOOST_TEST(t.models == 16u);
+  BOOST_TEST_MESSAGE("[encodings] " << t.models << " MOJOs, " << t.rows << " rows, " << t.values
+                                    << " values equal PredictCsv's, max |diff| " << t.max_diff);
+}
+
+// How the original row is encoded: unseen levels (past the domain) and missing values (NaN) differ.
+BOOST_AUTO_TEST_CASE(unseen_level_is_not_a_missing_value) {
+  auto model = h2o3::LoadMojo(Dir() + "/enc_gbm_reg_one_hot_explicit.mojo");
+  const h2o3::InputSchema schema(model->meta());
+  const double unseen = schema.EncodeLevel(1, "no such level");
+  BOOST_TEST(unseen == static_cast<double>(model->meta().domains[1]->size()));
+  BOOST_TEST(schema.EncodeLevel(1, "red") == 3.0);
+  // genmodel's encoders take the exact level text only: no "<column>.<level>" form, no index.
+  BOOST_TEST(schema.EncodeLevel(1, "c_small.red") == unseen);
+  BOOST_TEST(schema.EncodeLevel(1, "0") == unseen);
+}
+
+BOOST_AUTO_TEST_CASE(eigen_is_refused_by_name) {
+  const auto mojos = Mojos("eigen");
+  BOOST_TEST(mojos.size() == 4u);
+  for (const fs::path& mojo : mojos) {
+    try {
+      h2o3::LoadMojo(mojo.string());
+      BOOST_ERROR(mojo.filename().string() << " loaded");
+    } catch (const h2o3::MojoError& e) {
+      BOOST_TEST((e.kind() == h2o3::ErrorKind::kUnimplemented));
+      BOOST_TEST(std::string(e.what()).find("Eigen") != std::string::npos, e.what());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(damaged_encoded_mojos_never_crash) {
+  int variants = 0, loaded = 0, refused = 0;
+  for (const char* enc : {"one_hot_explicit", "binary", "label_encoder", "enum_limited"}) {
+    const auto r = h2o3test::CheckCorruptions(Dir() + "/enc_gbm_bin_" + enc + ".mojo", 60);
+    variants += r.variants;
+    loaded += r.loaded;
+    refused += r.refused;
+    BOOST_TEST(r.refused > 0);
+  }
+  BOOST_TEST_MESSAGE("[hostile] damaged enc_* MOJOs: " << variants << " variants, " << loaded << " loaded and scored, "
+                                                       << refused << " refused with MojoError");
+}
