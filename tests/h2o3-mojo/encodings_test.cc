@@ -1,10 +1,11 @@
-// GBM and DRF MOJOs trained with categorical_encoding OneHotExplicit, Binary, LabelEncoder and
-// EnumLimited (tests/data/mojoland/fresh_algos/enc_*, H2O-3 3.46.0.11, tools/train_encodings.py):
+// GBM and DRF MOJOs trained with categorical_encoding OneHotExplicit, Binary, LabelEncoder,
+// EnumLimited and Eigen (tests/data/mojoland/fresh_algos/enc_*, H2O-3 3.46.0.11, tools/train_encodings.py):
 // the model takes the ORIGINAL columns and must give what genmodel's PredictCsv --decimal gave for
 // enc_rows.csv (original columns, with missing cells, unseen levels, every level of every
 // categorical), every value at 1e-10 absolute. The rows go through InputSchema as the plugin sends
-// them (empty cell = missing, level text = categorical). Eigen MOJOs are refused by name; damaged
-// copies load or are refused with a MojoError, never a crash; contributions are not offered.
+// them (empty cell = missing, level text = categorical). Eigen too; unknown encodings are refused
+// by name; damaged copies load or are refused with a MojoError, never a crash; contributions are
+// not offered.
 #define BOOST_TEST_MODULE h2o3_mojo_encodings
 #include <boost/test/unit_test.hpp>
 
@@ -127,13 +128,14 @@ void CheckEncoding(const std::string& encoding, const std::string& genmodel_name
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(one_hot_explicit_binary_label_encoder_enum_limited_match_predictcsv) {
+BOOST_AUTO_TEST_CASE(every_encoding_matches_predictcsv) {
   Totals t;
   CheckEncoding("one_hot_explicit", "OneHotExplicit", t);
   CheckEncoding("binary", "Binary", t);
   CheckEncoding("label_encoder", "LabelEncoder", t);
   CheckEncoding("enum_limited", "EnumLimited", t);
-  BOOST_TEST(t.models == 16u);
+  CheckEncoding("eigen", "Eigen", t);
+  BOOST_TEST(t.models == 20u);
   BOOST_TEST_MESSAGE("[encodings] " << t.models << " MOJOs, " << t.rows << " rows, " << t.values
                                     << " values equal PredictCsv's, max |diff| " << t.max_diff);
 }
@@ -150,23 +152,41 @@ BOOST_AUTO_TEST_CASE(unseen_level_is_not_a_missing_value) {
   BOOST_TEST(schema.EncodeLevel(1, "0") == unseen);
 }
 
-BOOST_AUTO_TEST_CASE(eigen_is_refused_by_name) {
-  const auto mojos = Mojos("eigen");
-  BOOST_TEST(mojos.size() == 4u);
-  for (const fs::path& mojo : mojos) {
+// What is refused, by name: an unknown encoding, and Eigen without enough projection values.
+BOOST_AUTO_TEST_CASE(unknown_encodings_and_short_projections_are_refused) {
+  const std::string dir = h2o3test::MakeTempDir("enc");
+  auto entries = h2o3test::ReadZip(Dir() + "/enc_gbm_bin_eigen.mojo");
+  // model.ini with the line starting with `key` replaced by `line`.
+  auto with_ini = [&](const std::string& key, const std::string& line) {
+    auto copy = entries;
+    for (auto& [name, data] : copy)
+      if (name == "model.ini") {
+        const size_t at = data.find("\n" + key);
+        BOOST_REQUIRE(at != std::string::npos);
+        data.replace(at + 1, data.find('\n', at + 1) - at - 1, line);
+      }
+    const std::string path = dir + "/m.mojo";
+    h2o3test::WriteZip(path, copy);
+    return path;
+  };
+  auto expect = [&](const std::string& path, h2o3::ErrorKind kind, const std::string& words) {
     try {
-      h2o3::LoadMojo(mojo.string());
-      BOOST_ERROR(mojo.filename().string() << " loaded");
+      h2o3::LoadMojo(path);
+      BOOST_ERROR("loaded: " << words);
     } catch (const h2o3::MojoError& e) {
-      BOOST_TEST((e.kind() == h2o3::ErrorKind::kUnimplemented));
-      BOOST_TEST(std::string(e.what()).find("Eigen") != std::string::npos, e.what());
+      BOOST_TEST((e.kind() == kind));
+      BOOST_TEST(std::string(e.what()).find(words) != std::string::npos, e.what());
     }
-  }
+  };
+  expect(with_ini("_genmodel_encoding", "_genmodel_encoding = Hashing"), h2o3::ErrorKind::kUnimplemented,
+         "unknown categorical encoding 'Hashing'");
+  expect(with_ini("_orig_projection_array", "_orig_projection_array = [0.5, 1.5]"), h2o3::ErrorKind::kDataLoss,
+         "_orig_projection_array has");
 }
 
 BOOST_AUTO_TEST_CASE(damaged_encoded_mojos_never_crash) {
   int variants = 0, loaded = 0, refused = 0;
-  for (const char* enc : {"one_hot_explicit", "binary", "label_encoder", "enum_limited"}) {
+  for (const char* enc : {"one_hot_explicit", "binary", "label_encoder", "enum_limited", "eigen"}) {
     const auto r = h2o3test::CheckCorruptions(Dir() + "/enc_gbm_bin_" + enc + ".mojo", 60);
     variants += r.variants;
     loaded += r.loaded;

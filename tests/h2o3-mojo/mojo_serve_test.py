@@ -6,6 +6,8 @@ Fixtures (tests/data/mojoland/fresh, made by tests/h2o3-mojo/tools/regen_big.sh 
   big_drf_cat1200.mojo  DRF binomial over the same columns
   big_test.csv          300 rows with empty cells, unseen levels (k9999, unseen) and extra columns
   <name>_predictcsv.csv PredictCsv --decimal output for big_test.csv
+and tests/data/mojoland/fresh_algos/enc_* (tools/train_encodings.py): GBM/DRF trained with a
+categorical_encoding, whose inputs are the original columns of enc_rows.csv.
 
 Run by CTest with SCOREHOST_BIN and SCOREHOST_SOURCE_DIR (see CMakeLists.txt)."""
 import csv
@@ -352,6 +354,40 @@ class ScoreCommand(unittest.TestCase, Numbers):
         header, rows = self.run_score(DRF)
         want_header, want = golden("big_drf_cat1200")
         self.assertMatchesGolden(want_header, want, header, rows, labels=(0,))
+
+
+ENC = os.path.join(SOURCE, "tests", "data", "mojoland", "fresh_algos")
+ENC_ROWS = os.path.join(ENC, "enc_rows.csv")
+ENC_INPUTS = ["x1", "c_small", "x2", "c_many", "c_int"]
+
+
+class EncodedModels(unittest.TestCase, Numbers):
+    """GBM/DRF trained with a categorical_encoding take the ORIGINAL columns, like PredictCsv."""
+
+    def test_score_command_matches_predictcsv(self):
+        for enc in ("one_hot_explicit", "binary", "label_encoder", "enum_limited", "eigen"):
+            with self.subTest(enc), tempfile.TemporaryDirectory() as tmp:
+                name = "enc_gbm_bin_" + enc
+                out = os.path.join(tmp, "out.csv")
+                proc = subprocess.run([BIN, "score", "--model", os.path.join(ENC, name + ".mojo"), "--input", ENC_ROWS,
+                                       "--output", out, "--quiet"], capture_output=True, text=True, timeout=120)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                header, rows = read_csv(out)
+                want_header, want = read_csv(os.path.join(ENC, name + "_predictcsv.csv"))
+                self.assertMatchesGolden(want_header, want, header, rows, labels=(0,))
+
+    def test_serve_schema_and_score(self):
+        with Server(os.path.join(ENC, "enc_drf_reg_one_hot_explicit.mojo")) as server:
+            status, schema = server.get_json("/model/schema")
+            self.assertEqual(status, 200)
+            self.assertEqual(schema["schema"]["inputFields"],
+                             [{"name": n, "dataType": "Str" if n.startswith("c") else "Float64"} for n in ENC_INPUTS])
+            _, rows = read_csv(ENC_ROWS)
+            rows = [[c if c != "" else None for c in r] for r in rows]
+            status, body = server.post_json("/model/score", {"fields": ENC_INPUTS, "rows": rows})
+            self.assertEqual(status, 200, body)
+            header, want = read_csv(os.path.join(ENC, "enc_drf_reg_one_hot_explicit_predictcsv.csv"))
+            self.assertMatchesGolden(header, want, body["fields"], body["score"], labels=())
 
 
 if __name__ == "__main__":

@@ -53,6 +53,17 @@ int32_t FloorLog2(int32_t n) {
   return r;
 }
 
+// Java's (float) d without C++'s undefined behaviour for finite values beyond float's range:
+// round to nearest, overflowing to infinity from FLT_MAX + half an ulp on.
+double JavaD2FAsDouble(double d) {
+  constexpr double kOverflow = 3.4028235677973366e38;  // FLT_MAX + 2^103
+  if (std::isnan(d)) return d;
+  if (std::fabs(d) >= kOverflow) return d > 0 ? INFINITY : -INFINITY;
+  if (std::fabs(d) > std::numeric_limits<float>::max())
+    return d > 0 ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max();
+  return static_cast<double>(static_cast<float>(d));
+}
+
 constexpr int64_t kMaxOrigColumns = int64_t{1} << 20;
 constexpr int64_t kMaxLevels = int64_t{1} << 24;
 
@@ -73,13 +84,11 @@ std::unique_ptr<const CategoricalEncoder> CategoricalEncoder::Load(Archive& arch
   else if (enc == "Binary") e->kind_ = Kind::kBinary;
   else if (enc == "LabelEncoder") e->kind_ = Kind::kLabelEncoder;
   else if (enc == "EnumLimited") e->kind_ = Kind::kEnumLimited;
-  else if (enc == "Eigen")
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO trained with categorical_encoding 'Eigen' is "
-                                           "not supported (supported: AUTO, Enum, SortByResponse, OneHotExplicit, "
-                                           "Binary, LabelEncoder, EnumLimited)");
+  else if (enc == "Eigen") e->kind_ = Kind::kEigen;
   else
     Fail(ErrorKind::kUnimplemented, path + ": unknown categorical encoding '" + enc + "' of this " + meta.algorithm +
-                                        " MOJO (version " + meta.mojo_version + ")");
+                                        " MOJO (version " + meta.mojo_version + "; supported: AUTO, Enum, " +
+                                        "SortByResponse, OneHotExplicit, Binary, LabelEncoder, EnumLimited, Eigen)");
   if (!meta.offset_column.empty())
     Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO with categorical encoding " + enc +
                                         " and an offset column is not supported");
@@ -111,7 +120,7 @@ std::unique_ptr<const CategoricalEncoder> CategoricalEncoder::Load(Archive& arch
   if (domains.size() < n_inputs)
     Fail(ErrorKind::kDataLoss, path + ": " + std::to_string(domains.size()) + " original domains for " +
                                    std::to_string(n_inputs) + " original columns");
-  if ((e->kind_ == Kind::kEnumLimited || by_model_columns) && n_inputs != nf)
+  if ((e->kind_ == Kind::kEnumLimited || e->kind_ == Kind::kEigen || by_model_columns) && n_inputs != nf)
     Fail(ErrorKind::kDataLoss, path + ": " + enc + " with " + std::to_string(n_orig) + " original columns for " +
                                    std::to_string(nf) + " features");
 
@@ -186,6 +195,25 @@ std::unique_ptr<const CategoricalEncoder> CategoricalEncoder::Load(Archive& arch
       }
       e->encoded_width_ = nf;
       break;
+    case Kind::kEigen: {
+      // EigenEncoderDomainMapConstructor: consecutive slices of _orig_projection_array, one per
+      // categorical in original order; a level is its entry rounded to float.
+      const std::vector<double> projection = ini.Doubles("_orig_projection_array").value_or(std::vector<double>{});
+      size_t pos = 0;
+      for (size_t i = 0; i < n_inputs; ++i) {
+        Input& in = e->inputs_[i];
+        in.target = static_cast<int32_t>(i);
+        if (in.levels < 0) continue;
+        if (projection.size() - pos < static_cast<size_t>(in.levels))
+          Fail(ErrorKind::kDataLoss, path + ": _orig_projection_array has " + std::to_string(projection.size()) +
+                                         " values, too few for the original domains");
+        for (int32_t l = 0; l < in.levels; ++l)
+          in.by_level.push_back(JavaD2FAsDouble(projection[pos + static_cast<size_t>(l)]));
+        pos += static_cast<size_t>(in.levels);
+      }
+      e->encoded_width_ = nf;
+      break;
+    }
   }
   if (e->encoded_width_ != nf)
     Fail(ErrorKind::kDataLoss, path + ": categorical encoding " + enc + " of the original columns gives " +

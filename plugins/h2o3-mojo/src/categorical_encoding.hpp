@@ -8,7 +8,7 @@
 // NaN is a missing value (PredictCsv leaves every encoded column NaN: the cell is not in its
 // RowData); anything else (an index past the end, negative, infinite) is an unseen level, which
 // PredictCsv encodes as its "NA" level (OneHotExplicit: the missing(NA) column hot; Binary: all
-// bits 0; LabelEncoder and EnumLimited: NaN).
+// bits 0; LabelEncoder, EnumLimited and Eigen: NaN).
 #pragma once
 
 #include <cstddef>
@@ -26,12 +26,12 @@ namespace scorehost::h2o3 {
 
 class CategoricalEncoder {
  public:
-  enum class Kind { kOneHotExplicit, kBinary, kLabelEncoder, kEnumLimited };
+  enum class Kind { kOneHotExplicit, kBinary, kLabelEncoder, kEnumLimited, kEigen };
 
   // nullptr when the MOJO needs no encoding (no _genmodel_encoding, AUTO, Enum, SortByResponse or
   // MOJO < 1.40, where genmodel ignores the key). Otherwise reads the original columns and checks
-  // that they produce exactly the model's n_features encoded columns (kDataLoss if not); Eigen and
-  // unknown encodings, and encoded models with an offset column, are kUnimplemented.
+  // that they produce exactly the model's n_features encoded columns (kDataLoss if not); unknown
+  // encodings and encoded models with an offset column are kUnimplemented.
   // `meta` is the encoded model's (its columns are the trees' columns).
   static std::unique_ptr<const CategoricalEncoder> Load(Archive& archive, const ModelIni& ini, const MojoMeta& meta);
 
@@ -56,7 +56,7 @@ class CategoricalEncoder {
     int32_t target = 0;             // first encoded column
     int32_t levels = -1;            // original domain size, -1 for a numeric column
     int32_t width = 1;              // encoded columns written
-    std::vector<double> by_level;   // LabelEncoder / EnumLimited: the encoded value of each level
+    std::vector<double> by_level;   // LabelEncoder / EnumLimited / Eigen: the encoded value of each level
   };
   Kind kind_ = Kind::kOneHotExplicit;
   std::string name_;
