@@ -4,8 +4,8 @@
 // enc_rows.csv (original columns, with missing cells, unseen levels, every level of every
 // categorical), every value at 1e-10 absolute. The rows go through InputSchema as the plugin sends
 // them (empty cell = missing, level text = categorical). Eigen too; unknown encodings are refused
-// by name; damaged copies load or are refused with a MojoError, never a crash; contributions are
-// not offered.
+// by name; damaged copies load or are refused with a MojoError, never a crash; TreeSHAP
+// contributions (per encoded column) equal genmodel's floats (<name>_contrib.csv, EncContrib.java).
 #define BOOST_TEST_MODULE h2o3_mojo_encodings
 #include <boost/test/unit_test.hpp>
 
@@ -40,8 +40,8 @@ std::vector<fs::path> Mojos(const std::string& encoding) {
 const std::vector<std::string> kOriginal = {"x1", "c_small", "x2", "c_many", "c_int"};
 
 struct Totals {
-  size_t models = 0, rows = 0, values = 0;
-  double max_diff = 0;
+  size_t models = 0, rows = 0, values = 0, contributions = 0;
+  double max_diff = 0, max_contribution_diff = 0;
 };
 
 void CheckEncoding(const std::string& encoding, const std::string& genmodel_name, Totals& totals) {
@@ -61,12 +61,7 @@ void CheckEncoding(const std::string& encoding, const std::string& genmodel_name
       BOOST_TEST(!meta.domains[0].has_value());
       BOOST_TEST((meta.domains[1] && meta.domains[3] && meta.domains[4]));
       BOOST_TEST(model->Describe().find("categorical encoding " + genmodel_name) != std::string::npos);
-      BOOST_TEST(!model->HasContributions());
-      {
-        std::vector<float> c(6);
-        std::vector<double> row(5, 0.0);
-        BOOST_CHECK_THROW(model->ContributeBatch(row.data(), 1, 5, c.data()), h2o3::MojoError);
-      }
+      BOOST_TEST(model->HasContributions());
 
       const h2o3::InputSchema schema(meta);
       const auto want = h2o3test::ReadCsv(mojo.parent_path() / (mojo.stem().string() + "_predictcsv.csv"));
@@ -122,6 +117,29 @@ void CheckEncoding(const std::string& encoding, const std::string& genmodel_name
                            batch.begin() + static_cast<long>(r * np));
       BOOST_TEST(same == n);
       h2o3test::ScoreEdgeRowsSafely(*model, mojo.filename().string());
+
+      // TreeSHAP per encoded column: genmodel's floats (tools/EncContrib.java, i.e. PredictCsv
+      // --predictContributions with the MOJO's metadata loaded), every value equal.
+      const auto want_c = h2o3test::ReadCsv(mojo.parent_path() / (mojo.stem().string() + "_contrib.csv"));
+      BOOST_REQUIRE(want_c.size() == records.size());
+      BOOST_TEST(want_c[0] == model->ContributionNames(), boost::test_tools::per_element());
+      const size_t width = model->ContributionWidth();
+      BOOST_REQUIRE(width == want_c[0].size());
+      BOOST_TEST(width > 6u == (encoding == "one_hot_explicit" || encoding == "binary"));
+      std::vector<float> contrib(n * width);
+      model->ContributeBatch(flat.data(), n, 5, contrib.data());
+      size_t differ = 0;
+      for (size_t r = 0; r < n; ++r)
+        for (size_t c = 0; c < width; ++c) {
+          const double expected = h2o3::JavaParseDouble(want_c[r + 1][c]).value();
+          const double d = std::fabs(static_cast<double>(contrib[r * width + c]) - expected);
+          totals.max_contribution_diff = std::max(totals.max_contribution_diff, d);
+          ++totals.contributions;
+          if (d != 0 && ++differ <= 5)
+            BOOST_ERROR("contribution row " << r + 1 << " " << want_c[0][c] << ": got " << contrib[r * width + c]
+                                            << ", genmodel " << want_c[r + 1][c]);
+        }
+      BOOST_TEST(differ == 0u);
     }
   }
 }
@@ -137,7 +155,63 @@ BOOST_AUTO_TEST_CASE(every_encoding_matches_predictcsv) {
   CheckEncoding("eigen", "Eigen", t);
   BOOST_TEST(t.models == 20u);
   BOOST_TEST_MESSAGE("[encodings] " << t.models << " MOJOs, " << t.rows << " rows, " << t.values
-                                    << " values equal PredictCsv's, max |diff| " << t.max_diff);
+                                    << " values equal PredictCsv's, max |diff| " << t.max_diff << "; "
+                                    << t.contributions << " contributions equal genmodel's, max |diff| "
+                                    << t.max_contribution_diff);
+}
+
+// H2O's in-cluster predict_contributions (tools/h2o_contrib_encodings.py) agrees with genmodel's,
+// hence ours, on every row without a missing cell or an unseen level. (On the others H2O encodes
+// the frame in-cluster, a missing value as the NA level, and its predictions differ from
+// PredictCsv's too; we follow genmodel.)
+BOOST_AUTO_TEST_CASE(contributions_equal_h2o_in_cluster_on_complete_rows) {
+  const auto records = h2o3test::ReadCsv(Dir() + "/enc_rows.csv");
+  size_t compared = 0, other_rows_differing = 0, other_rows = 0;
+  for (const char* name : {"enc_gbm_bin_one_hot_explicit", "enc_gbm_reg_one_hot_explicit", "enc_gbm_bin_binary",
+                           "enc_drf_bin_binary"}) {
+    BOOST_TEST_CONTEXT(name) {
+      auto model = h2o3::LoadMojo(Dir() + "/" + name + ".mojo");
+      const h2o3::InputSchema schema(model->meta());
+      const auto want = h2o3test::ReadCsv(Dir() + "/" + name + "_h2o_contrib.csv");
+      BOOST_REQUIRE(want.size() == records.size());
+      BOOST_TEST(want[0] == model->ContributionNames(), boost::test_tools::per_element());
+      const size_t width = model->ContributionWidth();
+      size_t complete = 0;
+      for (size_t r = 1; r < records.size(); ++r) {
+        std::vector<double> row(5);
+        bool complete_row = true;
+        for (size_t c = 0; c < 5; ++c) {
+          const std::string& cell = records[r][c];
+          if (cell.empty()) {
+            row[c] = NAN;
+            complete_row = false;
+          } else if (schema.columns()[c].categorical) {
+            row[c] = schema.EncodeLevel(static_cast<int>(c), cell);
+            complete_row &= row[c] < static_cast<double>(model->meta().domains[c]->size());
+          } else {
+            row[c] = h2o3::JavaParseDouble(cell).value();
+          }
+        }
+        std::vector<float> got(width);
+        model->ContributeBatch(row.data(), 1, 5, got.data());
+        bool equal = true;
+        for (size_t c = 0; c < width; ++c)
+          equal &= got[c] == static_cast<float>(h2o3::JavaParseDouble(want[r][c]).value());
+        if (complete_row) {
+          ++complete;
+          BOOST_TEST(equal, "row " << r);
+        } else {
+          ++other_rows;
+          other_rows_differing += !equal;
+        }
+      }
+      BOOST_TEST(complete >= 150u);
+      compared += complete;
+    }
+  }
+  BOOST_TEST_MESSAGE("[encodings] H2O's predict_contributions: " << compared << " complete rows equal; "
+                                                                  << other_rows_differing << " of " << other_rows
+                                                                  << " rows with missing/unseen values differ");
 }
 
 // How the original row is encoded: unseen levels (past the domain) and missing values (NaN) differ.

@@ -389,6 +389,23 @@ class EncodedModels(unittest.TestCase, Numbers):
             header, want = read_csv(os.path.join(ENC, "enc_drf_reg_one_hot_explicit_predictcsv.csv"))
             self.assertMatchesGolden(header, want, body["fields"], body["score"], labels=())
 
+    def test_contributions_per_encoded_column(self):
+        # genmodel's contributions (tools/EncContrib.java): one per encoded column, then BiasTerm.
+        name = "enc_drf_bin_one_hot_explicit"
+        with Server(os.path.join(ENC, name + ".mojo"), SHAPLEY_ENABLE="true") as server:
+            self.assertEqual(server.get_json("/model/capabilities"), (200, ["SCORE", "CONTRIBUTION_TRANSFORMED"]))
+            _, rows = read_csv(ENC_ROWS)
+            rows = [[c if c != "" else None for c in r] for r in rows]
+            status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "TRANSFORMED",
+                                                                    "fields": ENC_INPUTS, "rows": rows})
+            self.assertEqual(status, 200, body)
+            header, want = read_csv(os.path.join(ENC, name + "_contrib.csv"))
+            self.assertEqual(body["features"], header)
+            got = body["contributionGroups"][0]["contributions"]
+            self.assertEqual(len(got), len(want))
+            for r in range(len(want)):
+                self.assertEqual([f32(v) for v in got[r]], [f32(v) for v in want[r]], "row %d" % r)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -219,6 +219,7 @@ std::unique_ptr<const CategoricalEncoder> CategoricalEncoder::Load(Archive& arch
     Fail(ErrorKind::kDataLoss, path + ": categorical encoding " + enc + " of the original columns gives " +
                                    std::to_string(e->encoded_width_) + " columns, the model has " + std::to_string(nf) +
                                    " features");
+  e->encoded_names_.assign(meta.columns.begin(), meta.columns.begin() + static_cast<long>(nf));
   return e;
 }
 
@@ -277,9 +278,10 @@ const double* CategoricalEncoder::EncodeRows(const double* rows, size_t n, size_
   return buffer.data();
 }
 
-void FailEncodedContributions(const CategoricalEncoder& encoder) {
-  Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for GBM/DRF models trained with "
-                                  "categorical encoding " + encoder.name() + " (they would be per encoded column)");
+std::vector<std::string> CategoricalEncoder::ContributionNames() const {
+  std::vector<std::string> names = encoded_names_;
+  names.push_back("BiasTerm");
+  return names;
 }
 
 }  // namespace scorehost::h2o3

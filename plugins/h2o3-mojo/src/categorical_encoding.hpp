@@ -44,6 +44,10 @@ class CategoricalEncoder {
   const std::string& name() const { return name_; }  // as in model.ini, e.g. "OneHotExplicit"
   size_t input_width() const { return inputs_.size(); }
   size_t encoded_width() const { return encoded_width_; }
+  // The encoded columns' names (the MOJO's features, e.g. "c.level", "c.missing(NA)").
+  const std::vector<std::string>& encoded_names() const { return encoded_names_; }
+  // genmodel's contribution names of the encoded model: encoded_names(), then "BiasTerm".
+  std::vector<std::string> ContributionNames() const;
 
   // Encodes one original row (`row_len` values; values past the end are missing) into `out`
   // (encoded_width() values).
@@ -64,10 +68,7 @@ class CategoricalEncoder {
   std::vector<std::string> input_names_;
   std::vector<std::optional<std::vector<std::string>>> input_domains_;
   size_t encoded_width_ = 0;
+  std::vector<std::string> encoded_names_;
 };
-
-// TreeSHAP contributions of an encoded model are not offered (they would be per encoded column and
-// have not been checked against H2O's). Throws kUnimplemented saying so.
-[[noreturn]] void FailEncodedContributions(const CategoricalEncoder& encoder);
 
 }  // namespace scorehost::h2o3

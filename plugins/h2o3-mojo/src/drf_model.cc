@@ -77,10 +77,16 @@ class DrfModel final : public RowScorer<DrfModel> {
 
   bool HasContributions() const override {
     const int k = meta_.n_classes;
-    return k <= 2 && !double_trees_ && !encoder_ && (k != 2 || used_variables_ >= 0) && trees_.shap_unavailable().empty();
+    return k <= 2 && !double_trees_ && (k != 2 || used_variables_ >= 0) && trees_.shap_unavailable().empty();
+  }
+  // An encoded model's contributions are per encoded column, as genmodel's.
+  std::vector<std::string> ContributionNames() const override {
+    return encoder_ ? encoder_->ContributionNames() : MojoModel::ContributionNames();
+  }
+  size_t ContributionWidth() const override {
+    return (encoder_ ? encoder_->encoded_width() : static_cast<size_t>(meta_.n_features)) + 1;
   }
   void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
-    if (encoder_) FailEncodedContributions(*encoder_);
     const size_t k = static_cast<size_t>(meta_.n_classes);
     if (k > 2)
       Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
@@ -91,7 +97,11 @@ class DrfModel final : public RowScorer<DrfModel> {
     if (k == 2 && used_variables_ < 0)
       Fail(ErrorKind::kUnimplemented, "Shapley contributions of a binomial DRF need the variable importances "
                                       "(experimental/modelDetails.json), which this MOJO lacks");
-    const size_t nf = static_cast<size_t>(meta_.n_features);
+    const size_t nf = ContributionWidth() - 1;
+    if (encoder_) {
+      rows = encoder_->EncodeRows(rows, n_rows, row_len);
+      row_len = encoder_->encoded_width();
+    }
     trees_.Contribute(rows, n_rows, row_len, nf, 0.0f, out);
     // The trees sum to n_trees x the average. Regression: divide. Binomial trees predict P(class 0),
     // so genmodel turns each non-zero value c into 1/(used features + 1) - c/n_trees, which keeps

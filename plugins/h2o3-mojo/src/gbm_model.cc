@@ -105,16 +105,22 @@ class GbmModel final : public RowScorer<GbmModel> {
   bool UsesOffset() const override { return !(shape_ == Shape::kMultinomial && meta_.n_classes > 2); }
   bool has_calibration() const override { return calibration_.enabled(); }
   void Calibrate(double* preds) const override { calibration_.Apply(preds); }
-  bool HasContributions() const override {
-    return meta_.n_classes <= 2 && !encoder_ && trees_.shap_unavailable().empty();
+  bool HasContributions() const override { return meta_.n_classes <= 2 && trees_.shap_unavailable().empty(); }
+  // An encoded model's contributions are per encoded column, as genmodel's.
+  std::vector<std::string> ContributionNames() const override {
+    return encoder_ ? encoder_->ContributionNames() : MojoModel::ContributionNames();
   }
+  size_t ContributionWidth() const override { return features() + 1; }
   void ContributeBatch(const double* rows, size_t n_rows, size_t row_len, float* out) const override {
-    if (encoder_) FailEncodedContributions(*encoder_);
     if (meta_.n_classes > 2)
       Fail(ErrorKind::kUnimplemented, "Shapley contributions are not supported for multinomial models (" +
                                           std::to_string(meta_.n_classes) + " classes; H2O-3 does not compute them either)");
     // Link space: the bias starts at init_f, as a float (TreeSHAPEnsemble's (float) getInitF()).
-    trees_.Contribute(rows, n_rows, row_len, static_cast<size_t>(meta_.n_features), static_cast<float>(init_f_), out);
+    if (encoder_) {
+      rows = encoder_->EncodeRows(rows, n_rows, row_len);
+      row_len = encoder_->encoded_width();
+    }
+    trees_.Contribute(rows, n_rows, row_len, features(), static_cast<float>(init_f_), out);
   }
   std::vector<std::string> OutputNames() const override {
     if (family_ == "quasibinomial" && meta_.response_domain() == nullptr) return {"predict", "pVal0", "pVal1"};
@@ -122,6 +128,8 @@ class GbmModel final : public RowScorer<GbmModel> {
   }
 
  private:
+  // The trees' features: the encoded columns for an encoded model.
+  size_t features() const { return encoder_ ? encoder_->encoded_width() : static_cast<size_t>(meta_.n_features); }
   std::string LowerCategory() const {
     std::string s = meta_.category_name;
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
