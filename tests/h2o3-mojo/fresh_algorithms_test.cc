@@ -1,6 +1,8 @@
 // Fresh many-row fixtures (tests/data/mojoland/fresh_algos, made with H2O-3 3.46.0.11 by
-// tools/regen_fresh_algos.sh) for Stacked Ensemble, K-Means and Uplift DRF MOJOs: every value of Java's score0
-// (tools/Score0.java) on the 400 training rows plus the edge rows, at 1e-10 absolute; where Java
+// tools/regen_fresh_algos.sh and tools/regen_autoencoder.sh) for Stacked Ensemble, K-Means, Uplift
+// DRF, Target Encoder and Deep Learning autoencoder MOJOs: every value of Java's score0
+// (tools/Score0.java) on the 400 training rows plus the edge rows, at 1e-10 absolute (float32
+// Deep Learning: 1e-6 relative, as algorithms_conformance_test); where Java
 // threw, we must refuse the row with a MojoError. The batch path must equal the row path bit for
 // bit, and damaged copies of each MOJO must load or be refused with a MojoError, never crash.
 #define BOOST_TEST_MODULE h2o3_mojo_fresh_algorithms
@@ -22,6 +24,8 @@ namespace h2o3 = scorehost::h2o3;
 namespace {
 
 const h2o3test::Tolerance kTolerance{1e-10, 0};  // absolute
+// float32 models (Deep Learning): 1e-6 relative, or 1e-10 absolute for values near 0.
+const h2o3test::Tolerance kFloatTolerance{1e-10, 1e-6};
 
 std::string FixtureDir() { return h2o3test::DataDir() + "/fresh_algos"; }
 
@@ -50,7 +54,7 @@ std::vector<std::vector<double>> FullRows(const std::string& rows_path, const st
 }
 
 // Java's values for every fixture starting with `prefix` (`expected_count` of them).
-void CheckFixtures(const std::string& prefix, size_t expected_count) {
+void CheckFixtures(const std::string& prefix, size_t expected_count, const h2o3test::Tolerance& tol = kTolerance) {
   const auto mojos = Fixtures(prefix);
   BOOST_TEST(mojos.size() == expected_count);
   h2o3test::CompareStats all;
@@ -59,7 +63,7 @@ void CheckFixtures(const std::string& prefix, size_t expected_count) {
     const std::string stem = (mojo.parent_path() / mojo.stem()).string();
     BOOST_TEST_CONTEXT(mojo.filename().string()) {
       auto model = h2o3::LoadMojo(mojo.string());
-      const auto res = h2o3test::CheckRawRows(*model, stem + "_rows.csv", stem + "_scores.txt", "", kTolerance);
+      const auto res = h2o3test::CheckRawRows(*model, stem + "_rows.csv", stem + "_scores.txt", "", tol);
       BOOST_TEST(res.matched == res.lines);
       BOOST_TEST(res.lines >= 400);
       lines += res.lines;
@@ -87,8 +91,8 @@ void CheckFixtures(const std::string& prefix, size_t expected_count) {
   }
   BOOST_TEST_MESSAGE("[conformance] fresh " << prefix << "*: " << mojos.size() << " MOJOs, " << matched << "/" << lines
                                              << " lines (" << java_errors << " Java exceptions reproduced as errors), "
-                                             << all.values << " values compared at 1e-10, max abs difference "
-                                             << all.max_abs);
+                                             << all.values << " values compared (abs " << tol.abs << ", rel " << tol.rel
+                                             << "), max abs difference " << all.max_abs << ", max rel " << all.max_rel);
 }
 
 void CheckCorrupted(const std::string& prefix, size_t max_variants = 80) {
@@ -187,4 +191,86 @@ BOOST_AUTO_TEST_CASE(target_encoder_variants_refused_with_a_message) {
     BOOST_TEST((e.kind() == h2o3::ErrorKind::kUnimplemented));
     BOOST_TEST(std::string(e.what()).find("input_encoding_columns_map.ini") != std::string::npos);
   }
+}
+
+// Deep Learning autoencoders (numeric-only and with categoricals, standardised or not; Tanh,
+// Rectifier and their WithDropout forms, one to three hidden layers): the reconstruction
+// (getPredsSize(AutoEncoder) values: one per level and NA level of each categorical, then the
+// numerics de-standardised) as Java's score0 gives it.
+BOOST_AUTO_TEST_CASE(autoencoders_match_java) { CheckFixtures("ae_", 7, kFloatTolerance); }
+
+// The output names and values against H2O's in-cluster predict on the first 100 data rows (which
+// also equal PredictCsv --decimal's header and values bit for bit, see tools/README.md).
+BOOST_AUTO_TEST_CASE(autoencoders_match_h2o_predict) {
+  int compared = 0;
+  double max_rel = 0;
+  for (const fs::path& mojo : Fixtures("ae_")) {
+    const std::string stem = (mojo.parent_path() / mojo.stem()).string();
+    BOOST_TEST_CONTEXT(mojo.filename().string()) {
+      auto model = h2o3::LoadMojo(mojo.string());
+      const auto want = h2o3test::ReadCsv(stem + "_h2o.csv");
+      const auto data = h2o3test::ReadCsv(FixtureDir() + "/ae_data.csv");
+      BOOST_REQUIRE(want.size() == 101u);
+      const auto names = model->OutputNames();
+      BOOST_TEST(names == want[0], boost::test_tools::per_element());
+      BOOST_TEST(model->preds_size() == names.size());
+      BOOST_TEST(model->min_preds_size() == names.size());
+      for (size_t r = 1; r < want.size(); ++r) {
+        const auto row = h2o3test::PrepareRow(model->meta(), data[0], data[r]);
+        std::vector<double> preds(model->preds_size(), 0.0);
+        model->Score0(row, 0.0, preds);
+        BOOST_REQUIRE(want[r].size() == names.size());
+        for (size_t i = 0; i < names.size(); ++i) {
+          const double w = h2o3::JavaParseDouble(want[r][i]).value();
+          const double rel = std::fabs(preds[i] - w) / std::max(1e-300, std::fabs(w));
+          BOOST_TEST((std::fabs(preds[i] - w) <= 1e-10 || rel <= 1e-6), "row " << r << " " << names[i] << ": " << preds[i] << " vs " << w);
+          if (std::fabs(preds[i] - w) > 1e-10) max_rel = std::max(max_rel, rel);
+          ++compared;
+        }
+      }
+    }
+  }
+  BOOST_TEST(compared > 0);
+  BOOST_TEST_MESSAGE("[conformance] Deep Learning autoencoders vs H2O's predict: " << compared
+                                                                                   << " values, max rel difference " << max_rel);
+}
+
+BOOST_AUTO_TEST_CASE(autoencoder_output_names_and_size) {
+  auto model = h2o3::LoadMojo(FixtureDir() + "/ae_cat_tanh.mojo");
+  BOOST_TEST(model->OutputNames() ==
+                 (std::vector<std::string>{"reconstr_cb.k1", "reconstr_cb.k2", "reconstr_cb.k3", "reconstr_cb.k4",
+                                           "reconstr_cb.k5", "reconstr_cb.missing(NA)", "reconstr_ca.blue",
+                                           "reconstr_ca.green", "reconstr_ca.red", "reconstr_ca.missing(NA)",
+                                           "reconstr_n1", "reconstr_n2", "reconstr_n3"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(model->Describe().find("autoencoder") != std::string::npos);
+  std::vector<double> short_preds(12, 0.0);
+  BOOST_CHECK_THROW(model->Score0(std::vector<double>{0, 0, 1, 2, 3}, 0.0, short_preds), h2o3::MojoError);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_autoencoders_are_refused_cleanly) {
+  CheckCorrupted("ae_cat_tanh_dropout");
+  CheckCorrupted("ae_num_rect_nostd", 40);
+}
+
+// An autoencoder without use_all_factor_levels (H2O forces it on; a hand-edited MOJO) has fewer
+// outputs than genmodel's names: refused at load, naming the option.
+BOOST_AUTO_TEST_CASE(autoencoder_without_all_factor_levels_is_refused) {
+  const std::string dir = h2o3test::MakeTempDir("ae");
+  auto entries = h2o3test::ReadZip(FixtureDir() + "/ae_cat_rect.mojo");
+  for (auto& [name, text] : entries)
+    if (name == "model.ini") {
+      const auto at = text.find("use_all_factor_levels = true");
+      BOOST_REQUIRE(at != std::string::npos);
+      text.replace(at, 28, "use_all_factor_levels = false");
+    }
+  h2o3test::WriteZip(dir + "/nolevel1.mojo", entries);
+  try {
+    h2o3::LoadMojo(dir + "/nolevel1.mojo");
+    BOOST_ERROR("an autoencoder without use_all_factor_levels loaded");
+  } catch (const h2o3::MojoError& e) {
+    BOOST_TEST((e.kind() == h2o3::ErrorKind::kUnimplemented));
+    BOOST_TEST(std::string(e.what()).find("use_all_factor_levels") != std::string::npos);
+  }
+  fs::remove_all(dir);
 }

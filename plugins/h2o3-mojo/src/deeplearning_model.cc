@@ -4,6 +4,10 @@
 // level per categorical, missing numerics -> 0), then propagated through dense layers in double
 // arithmetic with genmodel's exact summation order (8 interleaved partial sums, like
 // gemv_row_optimized), so the results are Java's bit for bit.
+// AutoEncoders: the output layer has one unit per input unit and the hidden activation (no
+// Softmax/Linear); score0 returns that reconstruction with the numeric units de-standardised
+// (value / norm_mul + norm_sub) when the model standardised, named like GenModel.getOutputNames:
+// reconstr_<col>.<level> per level, reconstr_<col>.missing(NA), then reconstr_<num col>.
 #include <algorithm>
 #include <cmath>
 
@@ -38,6 +42,7 @@ class DeepLearningModel final : public RowScorer<DeepLearningModel> {
     bool has_resp_norm = false;
     double resp_mul = 1, resp_sub = 0;
     bool use_all_levels = true;
+    bool autoencoder = false;
     Family family = Family::kIdentity;
     std::string activation, distribution;
     std::vector<Layer> layers;
@@ -79,6 +84,14 @@ class DeepLearningModel final : public RowScorer<DeepLearningModel> {
     }
     // `input` now holds the network's output.
     const int k = meta_.n_classes;
+    if (p_.autoencoder) {
+      const size_t width = static_cast<size_t>(p_.layers.back().out);
+      const size_t first_num = width - nums;
+      std::copy(input, input + first_num, preds);
+      for (size_t i = 0; i < nums; ++i)
+        preds[first_num + i] = standardize ? input[first_num + i] / p_.norm_mul[i] + p_.norm_sub[i] : input[first_num + i];
+      return;
+    }
     if (p_.family == Family::kModifiedHuber) {
       preds[0] = -1;
       preds[2] = 1 / (1 + JavaMin(1e19, std::exp(1.0)));
@@ -102,6 +115,24 @@ class DeepLearningModel final : public RowScorer<DeepLearningModel> {
       preds[0] = f;
       if (std::isnan(f)) Fail(ErrorKind::kInvalidArgument, "Predicted regression target NaN!");
     }
+  }
+
+  size_t preds_size() const override {
+    return p_.autoencoder ? static_cast<size_t>(p_.layers.back().out) : MojoModel::preds_size();
+  }
+  size_t min_preds_size() const override {
+    return p_.autoencoder ? static_cast<size_t>(p_.layers.back().out) : MojoModel::min_preds_size();
+  }
+  std::vector<std::string> OutputNames() const override {
+    if (!p_.autoencoder) return MojoModel::OutputNames();
+    std::vector<std::string> names;
+    for (int i = 0; i < p_.cats; ++i) {
+      const std::string& col = meta_.columns[static_cast<size_t>(i)];
+      for (const std::string& level : *meta_.domains[static_cast<size_t>(i)]) names.push_back("reconstr_" + col + "." + level);
+      names.push_back("reconstr_" + col + ".missing(NA)");
+    }
+    for (int i = p_.cats; i < p_.cats + p_.nums; ++i) names.push_back("reconstr_" + meta_.columns[static_cast<size_t>(i)]);
+    return names;
   }
 
   std::string Describe() const override {
@@ -208,10 +239,11 @@ std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni
   if (!version || (*version != 1.00 && *version != 1.10))
     Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
                                         " is not supported (supported: 1.00, 1.10)");
-  if (meta.category == ModelCategory::kOther || meta.category == ModelCategory::kOrdinal ||
-      meta.category == ModelCategory::kAnomalyDetection)
+  const bool autoencoder = meta.category == ModelCategory::kOther && meta.category_name == "AutoEncoder";
+  if (!autoencoder && (meta.category == ModelCategory::kOther || meta.category == ModelCategory::kOrdinal ||
+                       meta.category == ModelCategory::kAnomalyDetection))
     Fail(ErrorKind::kUnimplemented, path + ": Deep Learning " + meta.category_name +
-                                        " models (e.g. autoencoders) are not supported (MOJO " + meta.mojo_version + ")");
+                                        " models are not supported (MOJO " + meta.mojo_version + ")");
   if (auto enc = ini.String("_genmodel_encoding"); enc && *enc != "AUTO" && *enc != "SortByResponse" && *enc != "OneHotInternal")
     Fail(ErrorKind::kUnimplemented, path + ": Deep Learning MOJO with categorical encoding " + *enc + " is not supported");
   DeepLearningModel::Params p;
@@ -233,6 +265,22 @@ std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni
     p.resp_sub = (*resp_sub)[0];
   }
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(true);
+  p.autoencoder = autoencoder;
+  if (autoencoder) {
+    // genmodel names one output per level plus the NA level of every categorical; without all
+    // factor levels the network has fewer outputs than names, so Java's output is ill-defined.
+    if (p.cats > 0 && !p.use_all_levels)
+      Fail(ErrorKind::kUnimplemented, path + ": Deep Learning autoencoder trained without use_all_factor_levels is "
+                                             "not supported (genmodel's reconstr_ output names do not match its outputs)");
+    for (int i = 0; i < p.cats; ++i) {
+      const auto& dom = meta.domains[static_cast<size_t>(i)];
+      const int64_t width = static_cast<int64_t>(p.cat_offsets[static_cast<size_t>(i) + 1]) - p.cat_offsets[static_cast<size_t>(i)];
+      if (!dom || width != static_cast<int64_t>(dom->size()) + 1)
+        Fail(ErrorKind::kDataLoss, path + ": Deep Learning autoencoder categorical " + std::to_string(i) + " has " +
+                                       std::to_string(width) + " input units, its domain needs " +
+                                       (dom ? std::to_string(dom->size() + 1) : std::string("a domain")));
+    }
+  }
   p.activation = ini.RequireString("activation");
   p.distribution = ini.RequireString("distribution");
   const std::string& d = p.distribution;
@@ -269,7 +317,7 @@ std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni
   if (units[0] != p.cat_offsets.back() + nums)
     Fail(ErrorKind::kDataLoss, path + ": Deep Learning input layer has " + std::to_string(units[0]) + " units, the features need " +
                                    std::to_string(p.cat_offsets.back() + nums));
-  const int64_t k_out = meta.is_classifier() ? meta.n_classes : 1;
+  const int64_t k_out = autoencoder ? units[0] : meta.is_classifier() ? meta.n_classes : 1;
   if (units.back() != k_out)
     Fail(ErrorKind::kDataLoss, path + ": Deep Learning output layer has " + std::to_string(units.back()) + " units, expected " +
                                    std::to_string(k_out));
@@ -278,8 +326,8 @@ std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni
     l.in = static_cast<int>(units[li]);
     l.out = static_cast<int>(units[li + 1]);
     const bool last = li + 1 == n_layers;
-    l.act = last ? (meta.is_classifier() ? Act::kSoftmax : Act::kLinear) : hidden;
-    l.with_dropout = !last && hidden_dropout;
+    l.act = last && !autoencoder ? (meta.is_classifier() ? Act::kSoftmax : Act::kLinear) : hidden;
+    l.with_dropout = (!last || autoencoder) && hidden_dropout;
     l.dropout = dropout[li];
     std::vector<double> w = ini.Doubles("weight_layer" + std::to_string(li)).value_or(std::vector<double>{});
     l.b = ini.Doubles("bias_layer" + std::to_string(li)).value_or(std::vector<double>{});

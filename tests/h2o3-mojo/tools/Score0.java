@@ -9,6 +9,8 @@
 // offset: K-Means, Stacked Ensemble, Uplift DRF, Target Encoder throw on the offset overload).
 // With --easy a zero offset calls score0(row, preds) instead, as EasyPredictModelWrapper does for a
 // model that does not require an offset (RuleFit has no score0 with an offset at all).
+// AutoEncoder models get getPredsSize(ModelCategory.AutoEncoder) values (the reconstruction), as
+// EasyPredictModelWrapper.predictAutoEncoder passes them.
 import hex.genmodel.MojoModel;
 import java.io.BufferedReader;
 import java.io.FileReader;
@@ -28,7 +30,8 @@ public class Score0 {
         double[] row = new double[cells.length];
         for (int i = 0; i < cells.length; i++) row[i] = Double.parseDouble(cells[i]);
         double offset = parts.length > 1 ? Double.parseDouble(parts[1]) : 0.0;
-        double[] preds = new double[model.getPredsSize()];
+        double[] preds = new double[model.getModelCategory() == hex.ModelCategory.AutoEncoder
+            ? model.getPredsSize(hex.ModelCategory.AutoEncoder) : model.getPredsSize()];
         try {
           if (noOffset || (easy && offset == 0 && !model.requiresOffset())) model.score0(row, preds);
           else model.score0(row, offset, preds);
