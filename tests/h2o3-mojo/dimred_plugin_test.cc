@@ -1,6 +1,6 @@
 // PCA, GLRM and Word2Vec through the C ABI (what the REST layer sees): dlopen the plugin, check
 // the declared input and output fields, score an Arrow batch with categorical levels as text and
-// compare with Java's outputs (tests/data/mojoland/fresh/dimred).
+// compare with Java's outputs (tests/data/mojoland/fresh/dimred); a Deep Learning autoencoder too.
 #define BOOST_TEST_MODULE h2o3_mojo_dimred_plugin
 #include <boost/test/unit_test.hpp>
 
@@ -8,6 +8,7 @@
 #include <scorehost/arrow_columns.hpp>
 #include <scorehost/plugin_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -127,4 +128,47 @@ BOOST_AUTO_TEST_CASE(word2vec_rest_fields_and_scores) {
   std::unique_ptr<sh_status> st(P().api.score(model.m, &in.schema, &in.array, nullptr, &out2.schema, &out2.array));
   BOOST_REQUIRE(st);
   BOOST_TEST(st->code == SH_INVALID_ARGUMENT);
+}
+
+// A Deep Learning autoencoder through the ABI: the reconstr_* output fields (GenModel's
+// getOutputNames) and their values for ae_data.csv (levels as text, empty cells as nulls) equal
+// H2O's in-cluster predict (fresh_algos/ae_cat_tanh_h2o.csv, its first 100 rows).
+BOOST_AUTO_TEST_CASE(autoencoder_rest_fields_and_scores) {
+  const std::string dir = h2o3test::DataDir() + "/fresh_algos";
+  Model model(dir + "/ae_cat_tanh.mojo");
+  const sh_model_info& info = model.info();
+  const auto want = h2o3test::ReadCsv(dir + "/ae_cat_tanh_h2o.csv");
+  std::vector<std::pair<std::string, sh_data_type>> outputs;
+  for (const auto& n : want[0]) outputs.push_back({n, SH_TYPE_FLOAT64});
+  BOOST_REQUIRE_EQUAL(outputs.size(), 13u);
+  CheckFields(info.outputs, info.n_outputs, outputs);
+  BOOST_TEST(info.capabilities == SH_CAP_SCORE);
+  const auto records = h2o3test::ReadCsv(dir + "/ae_data.csv");
+  const auto& header = records[0];
+  const size_t n_rows = want.size() - 1;
+  arrow::Table t(static_cast<int64_t>(n_rows));
+  for (size_t c = 0; c < info.n_inputs; ++c) {
+    arrow::Column& col = t.AddColumn(info.inputs[c].name, info.inputs[c].type);
+    const size_t j = std::find(header.begin(), header.end(), std::string(info.inputs[c].name)) - header.begin();
+    BOOST_REQUIRE(j < header.size());
+    for (size_t r = 1; r <= n_rows; ++r) {
+      const std::string& v = records[r][j];
+      if (v.empty()) col.AppendNull();
+      else if (info.inputs[c].type == SH_TYPE_STR) col.AppendString(v);
+      else col.AppendDouble(std::stod(v));
+    }
+  }
+  arrow::OwnedArrow out;
+  const arrow::TableView view = Score(model, std::move(t), &out);
+  BOOST_REQUIRE_EQUAL(view.num_columns(), outputs.size());
+  int checked = 0;
+  for (int64_t r = 0; r < view.num_rows(); ++r)
+    for (size_t c = 0; c < outputs.size(); ++c, ++checked) {
+      const double w = scorehost::h2o3::JavaParseDouble(want[static_cast<size_t>(r) + 1][c]).value();
+      const double g = view.column(c).Double(r);
+      BOOST_TEST(std::fabs(w - g) <= std::max(1e-10, 1e-6 * std::fabs(w)),
+                 "row " << r << " " << outputs[c].first << ": want " << w << " got " << g);
+    }
+  BOOST_TEST(checked == 100 * 13);
+  BOOST_TEST_MESSAGE("[plugin] autoencoder: " << checked << " values through the ABI");
 }
