@@ -56,6 +56,26 @@ arrow::TableView Score(const Model& model, arrow::Table table, arrow::OwnedArrow
 
 // Scores dimred.csv (levels as text, empty cells as nulls) and compares each output column with
 // the first rows of Java's scores file (the data rows of gen_dimred_rows.py, same order).
+// The model's input columns from CSV records (a header, then rows 1..n_rows): cells as text for
+// string inputs, as numbers otherwise, empty cells as nulls.
+arrow::Table InputTable(const sh_model_info& info, const std::vector<std::vector<std::string>>& records,
+                        size_t n_rows) {
+  const auto& header = records[0];
+  arrow::Table t(static_cast<int64_t>(n_rows));
+  for (size_t c = 0; c < info.n_inputs; ++c) {
+    arrow::Column& col = t.AddColumn(info.inputs[c].name, info.inputs[c].type);
+    const size_t j = std::find(header.begin(), header.end(), std::string(info.inputs[c].name)) - header.begin();
+    BOOST_REQUIRE(j < header.size());
+    for (size_t r = 1; r <= n_rows; ++r) {
+      const std::string& v = records[r][j];
+      if (v.empty()) col.AppendNull();
+      else if (info.inputs[c].type == SH_TYPE_STR) col.AppendString(v);
+      else col.AppendDouble(std::stod(v));
+    }
+  }
+  return t;
+}
+
 int CheckDataRows(const std::string& name, const std::vector<std::pair<std::string, sh_data_type>>& outputs) {
   Model model(Dir() + "/" + name + ".mojo");
   const sh_model_info& info = model.info();
@@ -65,20 +85,8 @@ int CheckDataRows(const std::string& name, const std::vector<std::pair<std::stri
   CheckFields(info.outputs, info.n_outputs, outputs);
   BOOST_TEST(info.capabilities == SH_CAP_SCORE);
   const auto records = h2o3test::ReadCsv(Dir() + "/dimred.csv");
-  const auto& header = records[0];
-  arrow::Table t(static_cast<int64_t>(records.size()) - 1);
-  for (size_t c = 0; c < info.n_inputs; ++c) {
-    arrow::Column& col = t.AddColumn(info.inputs[c].name, info.inputs[c].type);
-    const size_t j = std::find(header.begin(), header.end(), std::string(info.inputs[c].name)) - header.begin();
-    for (size_t r = 1; r < records.size(); ++r) {
-      const std::string& v = records[r][j];
-      if (v.empty()) col.AppendNull();
-      else if (info.inputs[c].type == SH_TYPE_STR) col.AppendString(v);
-      else col.AppendDouble(std::stod(v));
-    }
-  }
   arrow::OwnedArrow out;
-  const arrow::TableView view = Score(model, std::move(t), &out);
+  const arrow::TableView view = Score(model, InputTable(info, records, records.size() - 1), &out);
   const auto want = h2o3test::ReadExpected(Dir() + "/" + name + "_scores.txt");
   BOOST_REQUIRE_EQUAL(view.num_columns(), outputs.size());
   int checked = 0;
@@ -144,22 +152,8 @@ BOOST_AUTO_TEST_CASE(autoencoder_rest_fields_and_scores) {
   CheckFields(info.outputs, info.n_outputs, outputs);
   BOOST_TEST(info.capabilities == SH_CAP_SCORE);
   const auto records = h2o3test::ReadCsv(dir + "/ae_data.csv");
-  const auto& header = records[0];
-  const size_t n_rows = want.size() - 1;
-  arrow::Table t(static_cast<int64_t>(n_rows));
-  for (size_t c = 0; c < info.n_inputs; ++c) {
-    arrow::Column& col = t.AddColumn(info.inputs[c].name, info.inputs[c].type);
-    const size_t j = std::find(header.begin(), header.end(), std::string(info.inputs[c].name)) - header.begin();
-    BOOST_REQUIRE(j < header.size());
-    for (size_t r = 1; r <= n_rows; ++r) {
-      const std::string& v = records[r][j];
-      if (v.empty()) col.AppendNull();
-      else if (info.inputs[c].type == SH_TYPE_STR) col.AppendString(v);
-      else col.AppendDouble(std::stod(v));
-    }
-  }
   arrow::OwnedArrow out;
-  const arrow::TableView view = Score(model, std::move(t), &out);
+  const arrow::TableView view = Score(model, InputTable(info, records, want.size() - 1), &out);
   BOOST_REQUIRE_EQUAL(view.num_columns(), outputs.size());
   int checked = 0;
   for (int64_t r = 0; r < view.num_rows(); ++r)

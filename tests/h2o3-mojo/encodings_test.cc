@@ -125,7 +125,7 @@ void CheckEncoding(const std::string& encoding, const std::string& genmodel_name
       BOOST_TEST(want_c[0] == model->ContributionNames(), boost::test_tools::per_element());
       const size_t width = model->ContributionWidth();
       BOOST_REQUIRE(width == want_c[0].size());
-      BOOST_TEST(width > 6u == (encoding == "one_hot_explicit" || encoding == "binary"));
+      BOOST_TEST((width > 6u) == (encoding == "one_hot_explicit" || encoding == "binary"));
       std::vector<float> contrib(n * width);
       model->ContributeBatch(flat.data(), n, 5, contrib.data());
       size_t differ = 0;

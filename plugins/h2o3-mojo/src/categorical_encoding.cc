@@ -17,19 +17,7 @@ namespace {
 std::vector<std::string> ReadTextLines(Archive& archive, const std::string& name) {
   std::vector<std::string> out;
   const std::string text = archive.Read(name);
-  for (std::string_view line : SplitLines(text)) {
-    std::string s;
-    s.reserve(line.size());
-    for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] == '\\' && i + 1 < line.size()) {
-        const char c = line[++i];
-        s.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c);
-      } else {
-        s.push_back(line[i]);
-      }
-    }
-    out.emplace_back(JavaTrim(s));
-  }
+  for (std::string_view line : SplitLines(text)) out.emplace_back(JavaTrim(UnescapeNewlines(line)));
   return out;
 }
 

@@ -43,6 +43,20 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
   return lines;
 }
 
+std::string UnescapeNewlines(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      const char c = s[++i];
+      out.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c);
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 ModelIni ModelIni::Parse(std::string_view text, const std::string& origin) {
   ModelIni ini;
   ini.origin_ = origin;

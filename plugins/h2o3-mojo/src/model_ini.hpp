@@ -56,4 +56,8 @@ class ModelIni {
 // terminator does not start an extra empty line).
 std::vector<std::string_view> SplitLines(std::string_view text);
 
+// Undoes the newline escapes of MOJO text files (genmodel's StringEscapeUtils.unescapeNewlines):
+// \n -> LF, \r -> CR, \\ -> \, \X -> X; a trailing lone backslash stays.
+std::string UnescapeNewlines(std::string_view s);
+
 }  // namespace scorehost::h2o3

@@ -42,21 +42,6 @@ void MojoModel::ContributeBatch(const double* /*rows*/, size_t /*n_rows*/, size_
 
 namespace {
 
-// StringEscapeUtils.unescapeNewlines: \n -> LF, \r -> CR, \\ -> \, \X -> X.
-std::string UnescapeNewlines(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      char c = s[++i];
-      out.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c);
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 ModelCategory ParseCategory(const std::string& s) {
   if (s == "Binomial") return ModelCategory::kBinomial;
   if (s == "Multinomial") return ModelCategory::kMultinomial;

@@ -57,21 +57,6 @@ class Word2VecModel final : public RowScorer<Word2VecModel> {
   std::vector<float> vectors_;  // vocabulary order, vec_size_ per word
 };
 
-// StringEscapeUtils.unescapeNewlines (genmodel's readtext(name, true)).
-std::string Unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c);
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadWord2Vec(Archive& archive, const ModelIni& ini, MojoMeta meta) {
@@ -93,7 +78,7 @@ std::unique_ptr<MojoModel> LoadWord2Vec(Archive& archive, const ModelIni& ini, M
   const std::string text = archive.Read("vocabulary");
   std::vector<std::string> words;
   words.reserve(static_cast<size_t>(vocab_size));
-  for (std::string_view line : SplitLines(text)) words.push_back(Unescape(line));
+  for (std::string_view line : SplitLines(text)) words.push_back(UnescapeNewlines(line));
   if (words.size() != static_cast<size_t>(vocab_size))
     Fail(ErrorKind::kDataLoss, path + ": Word2Vec vocabulary has " + std::to_string(words.size()) +
                                    " words, vocab_size = " + std::to_string(vocab_size));
