@@ -219,9 +219,7 @@ std::vector<std::vector<double>> ReadMatrix(Archive& archive, const ModelIni& in
 
 std::unique_ptr<MojoModel> LoadCoxPh(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version != 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": CoxPH MOJO version " + meta.mojo_version + " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRefused, "CoxPH");
   if (meta.category_name != "CoxPH")
     Fail(ErrorKind::kUnimplemented, path + ": CoxPH model of category " + meta.category_name + " is not supported");
   CoxPhModel::Params p;

@@ -235,10 +235,7 @@ class DeepLearningModel final : public RowScorer<DeepLearningModel> {
 
 std::unique_ptr<MojoModel> LoadDeepLearning(Archive& /*archive*/, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || (*version != 1.00 && *version != 1.10))
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00, 1.10)");
+  RequireMojoVersion(meta, {1.00, 1.10});
   const bool autoencoder = meta.category == ModelCategory::kOther && meta.category_name == "AutoEncoder";
   if (!autoencoder && (meta.category == ModelCategory::kOther || meta.category == ModelCategory::kOrdinal ||
                        meta.category == ModelCategory::kAnomalyDetection))

@@ -185,10 +185,7 @@ class ExtendedIsolationForestModel final : public RowScorer<ExtendedIsolationFor
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadExtendedIsolationForest(Archive& archive, const ModelIni& ini, MojoMeta meta) {
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version != 1.00)
-    Fail(ErrorKind::kUnimplemented, meta.path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00});
   const int64_t ntrees = ini.Int("ntrees").value_or(0);
   const int64_t sample_size = ini.Int("sample_size").value_or(0);
   if (ntrees < 0 || ntrees > 1000000) Fail(ErrorKind::kDataLoss, meta.path + ": ntrees = " + std::to_string(ntrees));

@@ -553,9 +553,7 @@ std::vector<std::vector<std::string>> Read2DStrings(Archive& archive, const std:
 
 std::unique_ptr<MojoModel> LoadGam(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version != 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": GAM MOJO version " + meta.mojo_version + " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRefused, "GAM");
   GamModel::Params p;
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(false);
   const int32_t n_expanded = Int32(ini, "num_expanded_gam_columns", path, 0);

@@ -175,10 +175,7 @@ class GlmModel final : public RowScorer<GlmModel> {
 }  // namespace
 
 std::unique_ptr<MojoModel> LoadGlm(Archive& /*archive*/, const ModelIni& ini, MojoMeta meta) {
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version != 1.00)
-    Fail(ErrorKind::kUnimplemented, meta.path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00});
   const std::string& path = meta.path;
   GlmModel::Params p;
   p.family_name = ini.RequireString("family");

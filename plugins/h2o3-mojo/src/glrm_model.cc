@@ -537,11 +537,9 @@ class GlrmModel final : public RowScorer<GlrmModel> {
 
 std::unique_ptr<MojoModel> LoadGlrm(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.10)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.10)");
-  if (*version < 1.10 || !ini.Has("seed") || !ini.Has("catOffsets") || !ini.Has("transposed") ||
+  RequireMojoVersion(meta, {1.10}, OlderMojoVersions::kRead);
+  const double version = *JavaParseDouble(meta.mojo_version);
+  if (version < 1.10 || !ini.Has("seed") || !ini.Has("catOffsets") || !ini.Has("transposed") ||
       !ini.Has("reverse_transform"))
     Fail(ErrorKind::kUnimplemented, path + ": GLRM MOJO " + meta.mojo_version +
                                         " without a seed: genmodel scores it from a clock-seeded random start, which "

@@ -78,10 +78,7 @@ class KMeansModel final : public RowScorer<KMeansModel> {
 
 std::unique_ptr<MojoModel> LoadKMeans(Archive& /*archive*/, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRead);
   const size_t n = static_cast<size_t>(meta.n_features);
   KMeansModel::Params p;
   p.standardize = ini.Bool("standardize").value_or(false);

@@ -1,6 +1,9 @@
 // LoadMojo: reads model.ini and the domain files, validates what every MOJO shares, and hands
 // over to the loader of the algorithm named in `algorithm` (as genmodel's ModelMojoFactory does).
 #include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string>
 
 #include "errors.hpp"
 #include "java_semantics.hpp"
@@ -38,6 +41,25 @@ std::vector<std::string> MojoModel::ContributionNames() const {
 
 void MojoModel::ContributeBatch(const double* /*rows*/, size_t /*n_rows*/, size_t /*row_len*/, float* /*out*/) const {
   Fail(ErrorKind::kUnimplemented, "Shapley contributions are not available for " + meta_.algorithm + " models");
+}
+
+void RequireMojoVersion(const MojoMeta& meta, std::initializer_list<double> read, OlderMojoVersions older,
+                        std::string_view name) {
+  const std::optional<double> version = JavaParseDouble(meta.mojo_version);
+  if (version) {
+    for (double v : read)
+      if (*version == v) return;
+    if (older == OlderMojoVersions::kRead && *version <= std::max(read)) return;
+  }
+  std::string supported;
+  for (double v : read) {
+    char text[16];
+    std::snprintf(text, sizeof(text), "%.2f", v);
+    supported += (supported.empty() ? "" : ", ") + std::string(text);
+  }
+  Fail(ErrorKind::kUnimplemented, meta.path + ": " + std::string(name.empty() ? meta.algorithm : name) +
+                                      " MOJO version " + meta.mojo_version + " is not supported (supported: " +
+                                      supported + ")");
 }
 
 namespace {

@@ -75,10 +75,7 @@ class PcaModel final : public RowScorer<PcaModel> {
 
 std::unique_ptr<MojoModel> LoadPca(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRead);
   PcaModel::Params p;
   auto require_int = [&](const char* key, int64_t lo, int64_t hi) {
     const int64_t v = ini.RequireInt(key);

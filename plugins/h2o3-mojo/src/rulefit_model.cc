@@ -215,9 +215,7 @@ GroupRule Resolve(uint32_t rule, const std::string& var_name, int class_id, cons
 
 std::unique_ptr<MojoModel> LoadRuleFit(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version != 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": RuleFit MOJO version " + meta.mojo_version + " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRefused, "RuleFit");
   if (meta.category != ModelCategory::kBinomial && meta.category != ModelCategory::kMultinomial &&
       meta.category != ModelCategory::kRegression)
     Fail(ErrorKind::kUnimplemented, path + ": RuleFit " + meta.category_name + " models are not supported");

@@ -86,10 +86,7 @@ thread_local int g_nesting = 0;
 
 std::unique_ptr<MojoModel> LoadStackedEnsemble(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.01)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00, 1.01)");
+  RequireMojoVersion(meta, {1.00, 1.01}, OlderMojoVersions::kRead);
   if (meta.category != ModelCategory::kBinomial && meta.category != ModelCategory::kMultinomial &&
       meta.category != ModelCategory::kRegression)
     Fail(ErrorKind::kUnimplemented, path + ": Stacked Ensemble " + meta.category_name + " models are not supported");

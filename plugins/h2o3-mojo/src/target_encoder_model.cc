@@ -261,10 +261,7 @@ class TargetEncoderModel final : public RowScorer<TargetEncoderModel> {
 
 std::unique_ptr<MojoModel> LoadTargetEncoder(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRead);
   const int k = meta.n_classes;
   if (k < 1) Fail(ErrorKind::kDataLoss, path + ": Target Encoder with n_classes = " + std::to_string(k));
   TargetEncoderModel::Params p;

@@ -61,10 +61,7 @@ class Word2VecModel final : public RowScorer<Word2VecModel> {
 
 std::unique_ptr<MojoModel> LoadWord2Vec(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || *version > 1.00)
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00)");
+  RequireMojoVersion(meta, {1.00}, OlderMojoVersions::kRead);
   const int64_t vocab_size = ini.Int("vocab_size").value_or(-1);
   const int64_t vec_size = ini.Int("vec_size").value_or(-1);
   if (vocab_size < 1 || vocab_size > (int64_t{1} << 28) || vec_size < 1 || vec_size > (1 << 16))

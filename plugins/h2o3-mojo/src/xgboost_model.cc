@@ -246,10 +246,8 @@ class XgboostModel final : public RowScorer<XgboostModel> {
 
 std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, MojoMeta meta) {
   const std::string& path = meta.path;
-  auto version = JavaParseDouble(meta.mojo_version);
-  if (!version || (*version != 1.00 && *version != 1.10))
-    Fail(ErrorKind::kUnimplemented, path + ": " + meta.algorithm + " MOJO version " + meta.mojo_version +
-                                        " is not supported (supported: 1.00, 1.10)");
+  RequireMojoVersion(meta, {1.00, 1.10});
+  const double version = *JavaParseDouble(meta.mojo_version);
   if (meta.category != ModelCategory::kRegression && meta.category != ModelCategory::kBinomial &&
       meta.category != ModelCategory::kMultinomial)
     Fail(ErrorKind::kUnimplemented, path + ": XGBoost " + meta.category_name + " models are not supported");
@@ -264,7 +262,7 @@ std::unique_ptr<MojoModel> LoadXgboost(Archive& archive, const ModelIni& ini, Mo
   p.use_all_levels = ini.Bool("use_all_factor_levels").value_or(true);
   p.sparse = ini.Bool("sparse").value_or(false);
   p.has_offset = ini.Bool("has_offset").value_or(false);
-  p.compat10 = *version == 1.00 && booster_key != "gbtree";
+  p.compat10 = version == 1.00 && booster_key != "gbtree";
   const int32_t n_inputs = p.cat_offsets.back() + p.nums;
 
   if (archive.Exists("auxNodeWeights")) p.aux_node_weights = archive.Read("auxNodeWeights");
