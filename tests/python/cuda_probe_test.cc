@@ -221,7 +221,8 @@ BOOST_AUTO_TEST_CASE(exe_driver_hang_times_out) {
   const CudaProbeResult r = RunCudaProbe(CUDA_PROBE_EXE, 1500);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   BOOST_TEST(!r.has_device);
-  BOOST_TEST(r.problem == "no CUDA device: the probe scorehost-cuda-probe did not finish within 1500 ms and was killed");
+  BOOST_TEST(r.problem ==
+             "no CUDA device: the probe scorehost-cuda-probe did not finish within 1500 ms and was killed");
   BOOST_TEST(took.count() >= 1400);
   BOOST_TEST(took.count() < 6000);  // killed at the deadline, not left to hang
 }

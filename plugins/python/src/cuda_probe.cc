@@ -229,7 +229,8 @@ struct ProbeOutput {
   void Line(std::string_view line) {
     const size_t eq = line.find('=');
     const std::string_view key = eq == std::string_view::npos ? std::string_view() : line.substr(0, eq);
-    const bool is_key = !key.empty() && key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
+    const bool is_key =
+        !key.empty() && key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
     if (!is_key) {
       if (line.find_first_not_of(" \t") != std::string_view::npos) last_other = std::string(line.substr(0, 200));
       return;
