@@ -338,7 +338,10 @@ def _locate_in_dir(root):
     with open(os.path.join(p, PIPELINE_PB), "rb") as f:
         pb = f.read()
     bi = os.path.join(p, "mojo", "dai_build.info")
-    build = open(bi, encoding="utf-8", errors="replace").read() if os.path.isfile(bi) else None
+    build = None
+    if os.path.isfile(bi):
+        with open(bi, encoding="utf-8", errors="replace") as f:
+            build = f.read()
     return _Located("directory", pb, build, mojo_dir=p, wrapper=wrapper)
 
 
@@ -354,7 +357,7 @@ def _locate(path):
                                 "(starts with %r)" % (path, head))
     with _open_zip(path, path) as zf:
         names = zf.namelist()
-        if PIPELINE_PB in names:
+        if PIPELINE_PB in names or "mojo/pipeline.toml" in names:  # the latter: a clear refusal
             pb, build = _read_pipeline_zip(zf, path)
             return _Located("pipeline.mojo", pb, build, mojo_file=path)
         # A zip of mojo-pipeline/ (DAI's mojo.zip) or of an MLflow directory: find the one
