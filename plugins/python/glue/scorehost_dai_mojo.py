@@ -630,7 +630,7 @@ _LOG_LINE = re.compile(r"^\[(ERROR|WARN(?:ING)?|INFO|DEBUG)\]\[[^\]]*\](\S+?:\d+
 
 
 def _capture_native_stderr(fn):
-    """Run fn() with file descriptor 2 captured; returns (result or exception, captured text).
+    """Run fn() with file descriptor 2 captured; returns (result, exception or None, text).
 
     The runtime writes its reasons ("License could not be found!", "invalid Driverless AI
     license", "Invalid MOJO file, ...") with its own logger straight to fd 2, while Python only
