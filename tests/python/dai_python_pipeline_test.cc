@@ -55,10 +55,14 @@ void MakeZip(const fs::path& file, const Entries& entries) {
       BOOST_REQUIRE(zip_dir_add(z, name.c_str(), ZIP_FL_ENC_UTF_8) >= 0);
       continue;
     }
-    // libzip copies nothing until zip_close, so the buffer must outlive it: leak-free via freep=1.
-    char* copy = static_cast<char*>(malloc(content.size() + 1));
-    memcpy(copy, content.data(), content.size());
-    zip_source_t* s = zip_source_buffer(z, copy, content.size(), 1);
+    // libzip reads the buffer only at zip_close, so it gets its own copy to free (freep=1); an
+    // empty entry gets no buffer at all, since libzip never frees a zero-length one.
+    char* copy = nullptr;
+    if (!content.empty()) {
+      copy = static_cast<char*>(malloc(content.size()));
+      memcpy(copy, content.data(), content.size());
+    }
+    zip_source_t* s = zip_source_buffer(z, copy, content.size(), copy != nullptr);
     BOOST_REQUIRE(s);
     BOOST_REQUIRE(zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) >= 0);
   }
