@@ -10,6 +10,7 @@
 #include <zip.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -365,4 +366,40 @@ BOOST_AUTO_TEST_CASE(refusals) {
                OpenDaiPythonPipeline(mixed.string(), "", &p);
              }, &msg) == SH_DATA_LOSS);
   BOOST_TEST(Contains(msg, "two versions"), msg);
+}
+
+// The runnable test double (make_pipeline.py, stdlib Python only), when the build says where it is
+// (DAI_MAKE_PIPELINE, a compile definition or the environment): its scorer.zip, its extracted
+// folder and its MLflow wrapper open as the pipeline they are, and the version check names the
+// right runtime.
+BOOST_AUTO_TEST_CASE(make_pipeline_double) {
+  std::string script;
+#ifdef DAI_MAKE_PIPELINE
+  script = DAI_MAKE_PIPELINE;
+#endif
+  if (const char* e = std::getenv("DAI_MAKE_PIPELINE")) script = e;
+  if (script.empty()) {
+    BOOST_TEST_MESSAGE("skipped: DAI_MAKE_PIPELINE (path of tests/python/dai_pipeline_double/make_pipeline.py) not set");
+    return;
+  }
+  TempDir t;
+  const std::string cmd = "python3 '" + script + "' --dai-version 2.2.4 --mlflow --out '" + t.path.string() + "' >/dev/null";
+  BOOST_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  const std::string module = "scoring_h2oai_experiment_testdouble_2_2_4";
+  for (const fs::path& given : {t.path / "scorer.zip", t.path / "scoring-pipeline", t.path / "mlflow-model"}) {
+    BOOST_TEST_CONTEXT(given) {
+      DaiPythonPipeline p;
+      OpenDaiPythonPipeline(given.string(), (t.path / "scratch").string(), &p);
+      BOOST_TEST(p.experiment_module == module);
+      BOOST_TEST(p.dai_version == "2.2.4");
+      BOOST_TEST(p.dai_version_from == "h2oaicore wheel");
+      BOOST_TEST(p.python_tag == "cp311");
+      BOOST_TEST(p.mlflow_wrapped == (given.filename() == "mlflow-model"));
+      BOOST_TEST(!p.requirements_path.empty());
+      std::string msg;
+      BOOST_TEST(CodeOf([&] { CheckDaiVersion(p, "python-scorer_dai_pipelines_1110"); }, &msg) == SH_FAILED_PRECONDITION);
+      BOOST_TEST(Contains(msg, "the pipeline was built by Driverless AI 2.2.4: use python-scorer_dai_pipelines_224"), msg);
+      CheckDaiVersion(p, "python-scorer_dai_pipelines_224");
+    }
+  }
 }
