@@ -194,7 +194,8 @@ BOOST_AUTO_TEST_CASE(model_description_shapes) {
 }
 
 // Runtime properties (ABI 1.2) are optional; when given, keys are unique lower_snake_case ASCII
-// (they become JSON object keys and log text) and neither side of a pair is NULL.
+// (they become JSON object keys and log text), neither side of a pair is NULL, and a value is one
+// line (inspect and the start-up log print it as it is).
 BOOST_AUTO_TEST_CASE(runtime_properties_follow_the_rules) {
   Fixture f;
   const sh_model_info* info = f.info;
@@ -204,7 +205,11 @@ BOOST_AUTO_TEST_CASE(runtime_properties_follow_the_rules) {
   for (size_t i = 0; i < info->n_properties; ++i) {
     const sh_kv& kv = info->properties[i];
     BOOST_TEST_REQUIRE(kv.key != nullptr);
-    BOOST_TEST(kv.value != nullptr, "property " << kv.key << " has a NULL value");
+    BOOST_TEST_REQUIRE(kv.value != nullptr, "property " << kv.key << " has a NULL value");
+    bool one_line = true;
+    for (const char* c = kv.value; *c != '\0'; ++c)
+      one_line = one_line && static_cast<unsigned char>(*c) >= 0x20 && *c != 0x7f;
+    BOOST_TEST(one_line, "property " << kv.key << " has a control character in its value");
     const std::string key = kv.key;
     bool snake = !key.empty() && key[0] >= 'a' && key[0] <= 'z';
     for (char c : key) snake = snake && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');

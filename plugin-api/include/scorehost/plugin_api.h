@@ -276,14 +276,16 @@ typedef struct sh_model_info {
 
   /* Optional (NULL or n_properties == 0: none): facts about how the plugin serves this model, for
    * operators and clients, e.g. {"device","cuda:0"}, {"gpu_name","NVIDIA H200"},
-   * {"torch_version","2.2.2"}. Keys are lower_snake_case ASCII and unique within the model; values
-   * are UTF-8 text, shown as they are (no units are added). The host shows them in
-   * `scorehost inspect`, one INFO line when `serve` starts and GET /model/runtime.
+   * {"gpu_memory","139.8 GiB"}. Keys are lower_snake_case ASCII and unique within the model;
+   * values are one line of UTF-8 text (no control characters), shown exactly as given, so include
+   * any unit. The host shows them in `scorehost inspect`, one INFO line when `serve` starts and
+   * GET /model/runtime.
    * Ownership and lifetime: like every pointer here, owned by the model and unchanged from
    * model_load until model_unload. The host reads and copies them once, right after model_load
    * (through model_describe); a later change is never seen, so report what is true for the life of
    * the model. Threads: read from the thread that called model_load; no synchronisation needed.
-   * A NULL key makes the host skip that entry, a NULL value reads as "". */
+   * Tolerated, not intended: a NULL key makes the host skip that entry, a NULL value reads as "",
+   * and a repeated key keeps its first value. */
   size_t n_properties;
   const sh_kv* properties;
 } sh_model_info;
