@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cstdio>
 #include <string>
@@ -72,6 +73,17 @@ void AddRuntimesCommand(CLI::App& app, CommonOptions& common) {
   });
 }
 
+// The plugin's runtime properties (ABI 1.2), keys aligned; nothing at all when it reports none, so
+// the output of older plugins is unchanged.
+void PrintRuntimeProperties(const std::vector<std::pair<std::string, std::string>>& properties) {
+  if (properties.empty()) return;
+  size_t width = 0;
+  for (const auto& kv : properties) width = std::max(width, kv.first.size());
+  std::printf("runtime properties:\n");
+  for (const auto& [key, value] : properties)
+    std::printf("  %-*s  %s\n", static_cast<int>(width), key.c_str(), value.c_str());
+}
+
 void AddInspectCommand(CLI::App& app, CommonOptions& common) {
   CLI::App* cmd = app.add_subcommand("inspect", "Detect a model artifact's type and print its schema, capabilities "
                                                 "and the runtimes that can serve it");
@@ -104,6 +116,7 @@ void AddInspectCommand(CLI::App& app, CommonOptions& common) {
     if (!info.description.empty()) std::printf("description:   %s\n", info.description.c_str());
     std::printf("capabilities:  %s\n", CapabilityNames(info.capabilities).c_str());
     std::printf("thread-safe:   %s\n", info.thread_safe ? "yes" : "no");
+    PrintRuntimeProperties(info.properties);
     std::printf("input fields:\n");
     for (const FieldInfo& f : info.inputs) std::printf("  %-40s %s\n", f.name.c_str(), DataTypeName(f.type));
     std::printf("output fields:\n");

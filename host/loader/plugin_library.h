@@ -27,6 +27,7 @@ class PluginLibrary {
   const std::string& path() const { return path_; }
   const sh_plugin_api& api() const { return api_; }
   std::string name() const { return api_.plugin_name ? api_.plugin_name : ""; }
+  std::string version() const { return api_.plugin_version ? api_.plugin_version : ""; }
 
  private:
   PluginLibrary() = default;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "loader/host_services.h"
 
 namespace scorehost {
@@ -32,6 +34,19 @@ Result<std::vector<FieldInfo>> CopyFields(const sh_field* fields, size_t n, cons
       return Status::Internal(fmt::format("{} field '{}' has unknown type {}", what, fields[i].name,
                                           static_cast<int>(fields[i].type)));
     out.push_back({fields[i].name, fields[i].type});
+  }
+  return out;
+}
+
+// Copies a model's runtime properties. They only inform (nothing depends on them), so a malformed
+// entry is dropped rather than failing the load: a NULL key is skipped, a NULL value reads as "",
+// and a repeated key keeps its first value so that documents keyed by name stay well-formed.
+std::vector<std::pair<std::string, std::string>> CopyProperties(const sh_kv* kvs, size_t n) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < n; ++i) {
+    if (kvs[i].key == nullptr || !seen.insert(kvs[i].key).second) continue;
+    out.emplace_back(kvs[i].key, kvs[i].value ? kvs[i].value : "");
   }
   return out;
 }
@@ -78,6 +93,8 @@ Result<std::unique_ptr<LoadedModel>> LoadedModel::Load(std::shared_ptr<PluginLib
       info.input_examples.push_back(example ? std::optional<std::string>(example) : std::nullopt);
     }
   }
+  if (SH_HAS_FIELD(d, sh_model_info, properties) && d->properties != nullptr)
+    info.properties = CopyProperties(d->properties, d->n_properties);
   return model;
 }
 

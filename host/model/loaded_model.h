@@ -33,6 +33,9 @@ struct ModelInfo {
   bool thread_safe = false;
   // One example text per input (ABI 1.1); empty when the plugin gave none, nullopt per missing entry.
   std::vector<std::optional<std::string>> input_examples;
+  // What the plugin reports about how it serves the model (ABI 1.2), e.g. {"device","cuda:0"}, in the
+  // plugin's order; empty for a plugin that reports none or predates 1.2. Keys are unique.
+  std::vector<std::pair<std::string, std::string>> properties;
 
   bool Has(uint32_t capability) const { return (capabilities & capability) != 0; }
 };

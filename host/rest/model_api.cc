@@ -25,6 +25,7 @@ enum class Route {
   kSchema,
   kCapabilities,
   kSampleRequest,
+  kRuntime,
   kScore,
   kContribution,
   kReadyz,
@@ -45,6 +46,7 @@ constexpr RouteEntry kRoutes[] = {
     {"/model/schema", Http::Method::Get, Route::kSchema},
     {"/model/capabilities", Http::Method::Get, Route::kCapabilities},
     {"/model/sample_request", Http::Method::Get, Route::kSampleRequest},
+    {"/model/runtime", Http::Method::Get, Route::kRuntime},
     {"/model/score", Http::Method::Post, Route::kScore},
     {"/model/contribution", Http::Method::Post, Route::kContribution},
     {"/readyz", Http::Method::Get, Route::kReadyz},
@@ -59,6 +61,7 @@ metrics::Endpoint EndpointOf(Route r) {
     case Route::kSchema: return metrics::Endpoint::kSchema;
     case Route::kCapabilities: return metrics::Endpoint::kCapabilities;
     case Route::kSampleRequest: return metrics::Endpoint::kSampleRequest;
+    case Route::kRuntime: return metrics::Endpoint::kRuntime;
     case Route::kScore: return metrics::Endpoint::kScore;
     case Route::kContribution: return metrics::Endpoint::kContribution;
     case Route::kReadyz: return metrics::Endpoint::kReadyz;
@@ -160,6 +163,7 @@ std::unique_ptr<ServedModel> ServedModel::Make(const LoadedModel& model, Scoring
   s->schema_json = SchemaDocument(model.info(), s->model_id);
   s->capabilities_json = CapabilitiesDocument(model.info(), s->shapley);
   s->sample_request_json = SampleRequestDocument(model.info());
+  s->runtime_json = RuntimeDocument(model);
   return s;
 }
 
@@ -257,6 +261,7 @@ void ModelApi::Dispatch(const Http::Request& request, Http::ResponseWriter respo
     case Route::kSchema: Send(response, exchange, 200, served->schema_json, true); return;
     case Route::kCapabilities: Send(response, exchange, 200, served->capabilities_json, true); return;
     case Route::kSampleRequest: Send(response, exchange, 200, served->sample_request_json, true); return;
+    case Route::kRuntime: Send(response, exchange, 200, served->runtime_json, true); return;
     case Route::kScore: Score(request, std::move(response), Operation::kScore, exchange); return;
     case Route::kContribution: Score(request, std::move(response), Operation::kContribution, exchange); return;
     default: Send(response, exchange, 500, DetailBody("unrouted request"), true); return;

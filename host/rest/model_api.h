@@ -32,6 +32,7 @@ struct ServedModel {
   std::string schema_json;
   std::string capabilities_json;
   std::string sample_request_json;
+  std::string runtime_json;
 
   static std::unique_ptr<ServedModel> Make(const LoadedModel& model, ScoringService& scoring,
                                            const std::string& model_id_override, const ShapleyOptions& configured);

@@ -88,4 +88,29 @@ std::string SampleRequestDocument(const ModelInfo& info) {
   return body;
 }
 
+std::string RuntimeDocument(const LoadedModel& model) {
+  std::string body;
+  JsonWriter w(body);
+  w.BeginObject();
+  w.Key("runtime");
+  w.String(model.runtime_name());
+  w.Key("plugin");
+  w.String(model.plugin().name());
+  w.Key("plugin_version");
+  w.String(model.plugin().version());
+  w.Key("artifact_type");
+  w.String(model.info().artifact_type);
+  // An object rather than a list of pairs: keys are unique (LoadedModel drops repeats), and a
+  // client reads one fact by name, e.g. properties.device.
+  w.Key("properties");
+  w.BeginObject();
+  for (const auto& [key, value] : model.info().properties) {
+    w.Key(key);
+    w.String(value);
+  }
+  w.EndObject();
+  w.EndObject();
+  return body;
+}
+
 }  // namespace scorehost::rest

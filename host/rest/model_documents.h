@@ -1,5 +1,5 @@
 // The metadata bodies that never change once the model is loaded (/model/schema,
-// /model/capabilities, /model/sample_request): built once, served as they are.
+// /model/capabilities, /model/sample_request, /model/runtime): built once, served as they are.
 #pragma once
 
 #include <string>
@@ -17,5 +17,9 @@ std::string CapabilitiesDocument(const ModelInfo& info, const ShapleyOptions& sh
 
 // {"fields":[every input],"rows":[[one example per input type]]}
 std::string SampleRequestDocument(const ModelInfo& info);
+
+// {"runtime":..., "plugin":..., "plugin_version":..., "artifact_type":...,
+//  "properties":{"<key>":"<value>", ...}} (properties in the plugin's order; {} when it reports none)
+std::string RuntimeDocument(const LoadedModel& model);
 
 }  // namespace scorehost::rest

@@ -36,6 +36,10 @@ std::string_view OpenApiDocument() {
     "responses": {
       "200": {"description": "A sample score request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreRequest"}}}},
       "503": {"$ref": "#/components/responses/NotLoaded"}}}},
+  "/model/runtime": {"get": {"tags": ["metadata"], "operationId": "getModelRuntime", "summary": "How the model is served: runtime, plugin and the plugin's runtime properties",
+    "responses": {
+      "200": {"description": "The serving runtime", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelRuntime"}}}},
+      "503": {"$ref": "#/components/responses/NotLoaded"}}}},
   "/model/score": {"post": {"tags": ["scoring"], "operationId": "getScore", "summary": "Score rows",
     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreRequest"}}}},
     "responses": {
@@ -113,7 +117,15 @@ std::string_view OpenApiDocument() {
       "outputFields": {"type": "array", "items": {"$ref": "#/components/schemas/DataField"}}}},
     "Model": {"type": "object", "properties": {
       "id": {"type": "string"},
-      "schema": {"$ref": "#/components/schemas/ModelSchema"}}}
+      "schema": {"$ref": "#/components/schemas/ModelSchema"}}},
+    "ModelRuntime": {"type": "object", "required": ["runtime", "plugin", "plugin_version", "artifact_type", "properties"], "properties": {
+      "runtime": {"type": "string", "description": "The runtime serving the model, e.g. h2o3-mojo-scorer."},
+      "plugin": {"type": "string", "description": "The runtime plugin's name."},
+      "plugin_version": {"type": "string", "description": "The runtime plugin's version."},
+      "artifact_type": {"type": "string", "description": "The artifact type the model was loaded as."},
+      "properties": {"type": "object", "additionalProperties": {"type": "string"},
+        "description": "What the plugin reports about how it serves the model, e.g. device, gpu_name, torch_version; empty when it reports nothing.",
+        "example": {"device": "cuda:0", "gpu_name": "NVIDIA H200", "torch_version": "2.2.2"}}}}
   }
 }
 })json";

@@ -149,6 +149,7 @@ std::string_view EndpointLabel(Endpoint e) {
     case Endpoint::kSchema: return "/model/schema";
     case Endpoint::kCapabilities: return "/model/capabilities";
     case Endpoint::kSampleRequest: return "/model/sample_request";
+    case Endpoint::kRuntime: return "/model/runtime";
     case Endpoint::kReadyz: return "/readyz";
     case Endpoint::kOpenApi: return "/openapi.json";
     case Endpoint::kDocs: return "/docs";

@@ -106,6 +106,7 @@ enum class Endpoint : uint8_t {
   kSchema,
   kCapabilities,
   kSampleRequest,
+  kRuntime,
   kReadyz,
   kOpenApi,
   kDocs,

@@ -115,6 +115,15 @@ void LogConfiguration(const ServingSettings& s, const CommonOptions& common) {
   spdlog::info("{}", line);
 }
 
+// One line naming what the plugin reports about how it serves the model (device, library
+// versions, ...), so that a deployment's log says where it runs; none when it reports nothing.
+void LogRuntimeProperties(const ModelInfo& info) {
+  if (info.properties.empty()) return;
+  std::string line;
+  for (const auto& [key, value] : info.properties) line += fmt::format("{}{}={}", line.empty() ? "" : ", ", key, value);
+  spdlog::info("model runtime properties: {}", line);
+}
+
 int RunServe(ServingSettings& settings, const CommonOptions& common) {
   ConfigureLogging(common);
   if (Status st = FinalizeServingSettings(settings); !st.ok()) throw CommandFailed{2, st.message()};
@@ -157,6 +166,7 @@ int RunServe(ServingSettings& settings, const CommonOptions& common) {
     throw CommandFailed{1, fmt::format("cannot load model {}: {}", settings.model_path, model.status().message())};
   }
   const LoadedModel& loaded = **model;
+  LogRuntimeProperties(loaded.info());
   ScoringService scoring(loaded, settings);
   auto served = rest::ServedModel::Make(loaded, scoring, settings.model_id, *shapley);
   metrics::ServerMetrics::Gauges gauges;

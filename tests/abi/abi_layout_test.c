@@ -1,12 +1,12 @@
-/* Compiles the public plugin header as plain C11 and freezes the released 1.0 layout: a change to
- * any offset or size below breaks every plugin built against 1.0, so it must fail the build. */
+/* Compiles the public plugin header as plain C11 and freezes the released layouts (1.0, 1.1, 1.2): a
+ * change to any offset or size below breaks every plugin built against them, so it must fail the build. */
 #include <scorehost/plugin_api.h>
 
 #include <stddef.h>
 #include <stdio.h>
 
 #if defined(__x86_64__) || defined(__aarch64__)
-/* LP64 layout of ABI 1.0. */
+/* LP64 layouts: 1.0 unless a message says which later minor appended the field. */
 _Static_assert(offsetof(sh_plugin_api, struct_size) == 0, "frozen across majors");
 _Static_assert(offsetof(sh_plugin_api, abi_major) == 8, "frozen across majors");
 _Static_assert(offsetof(sh_plugin_api, abi_minor) == 12, "frozen across majors");
@@ -43,9 +43,13 @@ _Static_assert(offsetof(sh_model_info, n_outputs) == 48, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, outputs) == 56, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, capabilities) == 64, "1.0 layout");
 _Static_assert(offsetof(sh_model_info, thread_safety) == 68, "1.0 layout");
-/* 1.0 ended after thread_safety (72 bytes); 1.1 appended input_examples. */
+/* 1.0 ended after thread_safety (72 bytes); 1.1 appended input_examples and ended at 80 bytes;
+ * 1.2 appended n_properties and properties. */
 _Static_assert(offsetof(sh_model_info, input_examples) == 72, "1.1 layout");
-_Static_assert(sizeof(sh_model_info) == 80, "1.1 layout: append new fields and bump SH_ABI_MINOR");
+_Static_assert(offsetof(sh_model_info, n_properties) == 80, "1.2 layout: 1.1 ended at 80 bytes");
+_Static_assert(offsetof(sh_model_info, properties) == 88, "1.2 layout");
+_Static_assert(sizeof(sh_model_info) == 96, "1.2 layout: append new fields and bump SH_ABI_MINOR");
+_Static_assert(sizeof(sh_kv) == 16 && offsetof(sh_kv, value) == 8, "1.0 layout");
 _Static_assert(sizeof(sh_load_args) == 48 && offsetof(sh_load_args, config) == 40, "1.0 layout");
 _Static_assert(sizeof(sh_score_options) == 16 && offsetof(sh_score_options, flags) == 8, "1.0 layout");
 _Static_assert(sizeof(struct ArrowSchema) == 72 && sizeof(struct ArrowArray) == 80, "Arrow C Data Interface");
@@ -78,6 +82,18 @@ int main(void) {
     fprintf(stderr, "a 1.0 sh_model_info appears to carry input_examples\n");
     return 1;
   }
-  printf("plugin ABI %d.%d header compiles as C11; 1.0 and 1.1 layouts frozen\n", SH_ABI_MAJOR, SH_ABI_MINOR);
+  /* A 1.1 plugin's ends before n_properties: a reader must not see properties. */
+  info.struct_size = offsetof(sh_model_info, n_properties);
+  if (!SH_HAS_FIELD(&info, sh_model_info, input_examples) || SH_HAS_FIELD(&info, sh_model_info, n_properties) ||
+      SH_HAS_FIELD(&info, sh_model_info, properties)) {
+    fprintf(stderr, "SH_HAS_FIELD misreads a 1.1 sh_model_info\n");
+    return 1;
+  }
+  info.struct_size = sizeof(info);
+  if (!SH_HAS_FIELD(&info, sh_model_info, properties)) {
+    fprintf(stderr, "a 1.2 sh_model_info appears to lack properties\n");
+    return 1;
+  }
+  printf("plugin ABI %d.%d header compiles as C11; 1.0, 1.1 and 1.2 layouts frozen\n", SH_ABI_MAJOR, SH_ABI_MINOR);
   return 0;
 }

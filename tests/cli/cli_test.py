@@ -18,6 +18,7 @@ SANITIZE = os.environ.get("SCOREHOST_SANITIZE") == "1"
 RUNTIMES = os.path.join(os.path.dirname(BIN), "runtimes")
 EXAMPLE_MODEL = os.path.join(SOURCE, "plugins/example-linear/models/iris-virginica.linear")
 IRIS = os.path.join(SOURCE, "plugins/example-linear/models/iris.csv")
+VARIANT_DIR = os.path.join(BUILD, "tests/plugins")  # tests/plugins/abi-variants
 TITANIC_MOJO = os.path.join(SOURCE, "tests/data/mojoland/mojos/gbm/titanic/v1.40/gbm_v1.40_titanic.mojo")
 
 SEED_RUNTIMES = [
@@ -32,7 +33,8 @@ SEED_RUNTIMES = [
 
 
 def run(*args, env=None, check=True):
-    proc = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=600)
+    # UTF-8 whatever the locale: plugins' descriptions and runtime properties may be non-ASCII.
+    proc = subprocess.run([BIN, *args], capture_output=True, encoding="utf-8", env=env, timeout=600)
     if check and proc.returncode != 0:
         raise AssertionError(f"scorehost {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -71,6 +73,34 @@ class InspectCommand(unittest.TestCase):
         self.assertIn("Petal.Width", out)
         self.assertIn("Species.Iris-virginica", out)
         self.assertIn("CONTRIBUTION_TRANSFORMED", out)
+        # example-linear reports no runtime properties: no block at all.
+        self.assertNotIn("runtime properties", out)
+
+    def test_runtime_properties_block_follows_thread_safety(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "m.testdelay")  # the scorehost-test-delay TEST plugin's artifact
+            open(model, "w").close()
+            lines = run("inspect", model).stdout.splitlines()
+        start = lines.index("runtime properties:")
+        self.assertTrue(lines[start - 1].startswith("thread-safe:"), lines)
+        # Keys aligned, two spaces before the value, the value exactly as the plugin gave it.
+        self.assertEqual(lines[start + 1:start + 3], ['  device  test-double', '  label   say "hi" \\ naïve ✓'])
+        self.assertEqual(lines[start + 3], "input fields:")
+
+    def test_abi_1_1_plugin_still_loads_and_shows_no_properties(self):
+        # variant-minor1 describes its model as a 1.1 plugin would (struct_size ends before
+        # n_properties) and leaves a decoy property past that end, which the host must not read.
+        with tempfile.TemporaryDirectory() as tmp:
+            runtime_dir = os.path.join(tmp, "runtimes")
+            shutil.copytree(RUNTIMES, runtime_dir)
+            shutil.copy(os.path.join(VARIANT_DIR, "variant-minor1.so"), runtime_dir)
+            model = os.path.join(tmp, "m.testvariant")
+            open(model, "w").close()
+            out = run("--runtime-dir", runtime_dir, "inspect", model).stdout
+        self.assertIn("loaded with:   test-variant", out)
+        self.assertIn("thread-safe:   yes", out)
+        self.assertNotIn("runtime properties", out)
+        self.assertNotIn("must_not_be_read", out)
 
     def test_unknown_and_missing_artifacts_fail_clearly(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -193,6 +193,31 @@ BOOST_AUTO_TEST_CASE(model_description_shapes) {
   BOOST_TEST(f.api().model_describe(f.model) == info);
 }
 
+// Runtime properties (ABI 1.2) are optional; when given, keys are unique lower_snake_case ASCII
+// (they become JSON object keys and log text), neither side of a pair is NULL, and a value is one
+// line (inspect and the start-up log print it as it is).
+BOOST_AUTO_TEST_CASE(runtime_properties_follow_the_rules) {
+  Fixture f;
+  const sh_model_info* info = f.info;
+  if (info->n_properties == 0) return;
+  BOOST_TEST_REQUIRE(info->properties != nullptr);
+  std::set<std::string> keys;
+  for (size_t i = 0; i < info->n_properties; ++i) {
+    const sh_kv& kv = info->properties[i];
+    BOOST_TEST_REQUIRE(kv.key != nullptr);
+    BOOST_TEST_REQUIRE(kv.value != nullptr, "property " << kv.key << " has a NULL value");
+    bool one_line = true;
+    for (const char* c = kv.value; *c != '\0'; ++c)
+      one_line = one_line && static_cast<unsigned char>(*c) >= 0x20 && *c != 0x7f;
+    BOOST_TEST(one_line, "property " << kv.key << " has a control character in its value");
+    const std::string key = kv.key;
+    bool snake = !key.empty() && key[0] >= 'a' && key[0] <= 'z';
+    for (char c : key) snake = snake && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    BOOST_TEST(snake, "property key '" << key << "' is not lower_snake_case ASCII");
+    BOOST_TEST(keys.insert(key).second, "duplicate property " << key);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(n_rows_in_n_rows_out) {
   Fixture f;
   for (int64_t rows : {0, 1, 7, 1000}) f.ScoreOk(f.Batch(rows));

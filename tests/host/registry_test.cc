@@ -65,13 +65,18 @@ BOOST_AUTO_TEST_CASE(other_abi_major_is_refused_naming_file_and_both_versions) {
 }
 
 BOOST_AUTO_TEST_CASE(older_abi_minor_is_accepted) {
-  TempDir dir;
-  Copy(Variant("variant-minor0"), dir / "variant-minor0.so");
-  auto reg = Registry::Build(test_paths::kManifest, dir.path.string());
-  BOOST_TEST_REQUIRE(reg.ok());
-  BOOST_TEST(reg->refused_plugins().empty());
-  BOOST_TEST_REQUIRE(reg->FindRuntime("test-variant"));
-  BOOST_TEST(reg->FindRuntime("test-variant")->available);
+  // Every released minor older than the host's (1.0, 1.1): loaded_model_test checks their models.
+  for (const char* variant : {"variant-minor0", "variant-minor1"}) {
+    BOOST_TEST_CONTEXT(variant) {
+      TempDir dir;
+      Copy(Variant(variant), dir / (std::string(variant) + ".so"));
+      auto reg = Registry::Build(test_paths::kManifest, dir.path.string());
+      BOOST_TEST_REQUIRE(reg.ok());
+      BOOST_TEST(reg->refused_plugins().empty());
+      BOOST_TEST_REQUIRE(reg->FindRuntime("test-variant"));
+      BOOST_TEST(reg->FindRuntime("test-variant")->available);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(newer_abi_minor_is_refused) {

@@ -6,6 +6,7 @@
 namespace test_paths {
 inline const std::string kExamplePlugin = SCOREHOST_TEST_EXAMPLE_PLUGIN;
 inline const std::string kVariantDir = SCOREHOST_TEST_VARIANT_DIR;
+inline const std::string kTestDelayPlugin = SCOREHOST_TEST_DELAY_PLUGIN;
 inline const std::string kManifest = SCOREHOST_TEST_MANIFEST;
 inline const std::string kDataDir = SCOREHOST_TEST_DATA_DIR;
 inline const std::string kExampleModel = SCOREHOST_TEST_EXAMPLE_MODEL;

@@ -9,6 +9,11 @@ import unittest
 
 from serving_harness import EXAMPLE_MODEL, Server, test_delay_model
 
+# The test plugin's runtime properties (tests/plugins/test-delay): a quote, a backslash and
+# non-ASCII letters, to prove they are escaped in JSON and survive as UTF-8.
+TEST_DELAY_LABEL = 'say "hi" \\ naïve ✓'
+RUNTIME_KEYS = ["runtime", "plugin", "plugin_version", "artifact_type", "properties"]
+
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
@@ -56,6 +61,17 @@ class ExampleModelTest(unittest.TestCase):
         self.assertIn("SCORE", caps)
         order = ["SCORE_PREDICTION_INTERVAL", "SCORE", "CONTRIBUTION_ORIGINAL", "CONTRIBUTION_TRANSFORMED"]
         self.assertEqual(caps, [c for c in order if c in caps])
+
+    def test_runtime_document_without_properties(self):
+        status, headers, data = self.server.request("GET", "/model/runtime")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["content-type"].startswith("application/json"), headers)
+        runtime = json.loads(data)
+        self.assertEqual(keys(runtime), RUNTIME_KEYS)
+        self.assertEqual(runtime, {"runtime": "example-linear", "plugin": "example-linear", "plugin_version": "1.0.0",
+                                   "artifact_type": "scorehost_example_linear", "properties": {}})
+        # A plugin that reports nothing gets no start-up line about it.
+        self.assertNotIn("model runtime properties", self.server.output())
 
     def test_sample_request_scores(self):
         status, sample = self.server.get_json("/model/sample_request")
@@ -235,10 +251,17 @@ class ExampleModelTest(unittest.TestCase):
         self.assertTrue(doc["openapi"].startswith("3."))
         self.assertEqual(doc["servers"], [{"url": "."}])
         served = {("/model/id", "get"), ("/model/schema", "get"), ("/model/capabilities", "get"),
-                  ("/model/sample_request", "get"), ("/model/score", "post"), ("/model/contribution", "post"),
+                  ("/model/sample_request", "get"), ("/model/runtime", "get"), ("/model/score", "post"),
+                  ("/model/contribution", "post"),
                   ("/readyz", "get"), ("/openapi.json", "get"), ("/docs", "get"), ("/metrics", "get")}
         documented = {(p, m) for p, ops in doc["paths"].items() for m in ops}
         self.assertEqual(documented, served)
+        runtime = doc["paths"]["/model/runtime"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        self.assertEqual(runtime, {"$ref": "#/components/schemas/ModelRuntime"})
+        schema = doc["components"]["schemas"]["ModelRuntime"]
+        self.assertEqual(list(schema["properties"]), RUNTIME_KEYS)
+        self.assertEqual(schema["required"], RUNTIME_KEYS)
+        self.assertEqual(schema["properties"]["properties"]["additionalProperties"], {"type": "string"})
         # Every $ref resolves.
         text = json.dumps(doc)
         for ref in set(re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', text)):
@@ -381,6 +404,30 @@ class TestPluginContractTest(unittest.TestCase):
             self.assertEqual((body["fields"], body["score"]), (["y"], [["2.0"]]))
             self.assertNotIn("predictionIntervals", body)
 
+    def test_runtime_document_and_start_up_line_carry_the_plugins_properties(self):
+        with Server(test_delay_model(self.dir.name)) as server:
+            status, headers, data = server.request("GET", "/model/runtime")
+            self.assertEqual(status, 200)
+            self.assertTrue(headers["content-type"].startswith("application/json"), headers)
+            runtime = json.loads(data.decode("utf-8"))
+            self.assertEqual(keys(runtime), RUNTIME_KEYS)
+            self.assertEqual(runtime, {"runtime": "scorehost-test-delay", "plugin": "scorehost-test-delay",
+                                       "plugin_version": "0.0.0-test", "artifact_type": "scorehost_test_delay",
+                                       "properties": {"device": "test-double", "label": TEST_DELAY_LABEL}})
+            self.assertEqual(list(runtime["properties"]), ["device", "label"])  # the plugin's order
+            # The quote and the backslash are escaped; the non-ASCII letters cross as UTF-8.
+            self.assertIn('"label":"say \\"hi\\" \\\\ naïve ✓"'.encode("utf-8"), data)
+            self.assertIn("model runtime properties: device=test-double, label=" + TEST_DELAY_LABEL, server.output())
+            # Counted under its own endpoint label.
+            _, _, metrics = server.request("GET", "/metrics")
+            self.assertIn(b'scorehost_requests_total{endpoint="/model/runtime",code="200"} 1\n', metrics)
+
+    def test_malformed_properties_do_not_break_the_runtime_document(self):
+        with Server(test_delay_model(self.dir.name, odd_properties=True)) as server:
+            status, runtime = server.get_json("/model/runtime")
+            self.assertEqual(status, 200)
+            self.assertEqual(runtime["properties"], {"device": "test-double", "label": TEST_DELAY_LABEL, "no_value": ""})
+
     def test_readyz_not_ready_while_loading(self):
         model = test_delay_model(self.dir.name, load_delay_ms=1500)
         with Server(model, wait_ready=False) as server:
@@ -393,9 +440,10 @@ class TestPluginContractTest(unittest.TestCase):
                 except OSError:
                     time.sleep(0.02)
             self.assertEqual((seen[0], seen[2]), (503, b"Not ready"))
-            status, _, data = server.request("GET", "/model/schema")
-            self.assertEqual(status, 503)
-            self.assertIn("detail", json.loads(data))
+            for path in ["/model/schema", "/model/runtime"]:
+                status, _, data = server.request("GET", path)
+                self.assertEqual(status, 503, path)
+                self.assertIn("detail", json.loads(data))
             server.wait_ready()
 
     def test_model_that_fails_to_load_exits_nonzero_with_reason(self):

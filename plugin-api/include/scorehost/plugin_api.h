@@ -27,7 +27,8 @@
  *   - Fields are only appended, never reordered or removed; each addition is tagged `since 1.N`
  *     and bumps SH_ABI_MINOR. The released layouts are frozen by static asserts in
  *     tests/abi/abi_layout_test.c.
- *   - History: 1.0 first release; 1.1 added sh_model_info.input_examples.
+ *   - History: 1.0 first release; 1.1 added sh_model_info.input_examples; 1.2 added
+ *     sh_model_info.n_properties / properties (runtime properties of a loaded model).
  *   - The first three fields of `sh_plugin_api` (struct_size, abi_major, abi_minor) are frozen
  *     across *all* majors, so the host can always read a plugin's version, even a future one.
  *
@@ -74,7 +75,7 @@ extern "C" {
 /* ============================================================================================ */
 
 #define SH_ABI_MAJOR 1
-#define SH_ABI_MINOR 1
+#define SH_ABI_MINOR 2
 
 /* True when `ptr` (a pointer to a size-prefixed struct) was filled by a party that knew `field`. */
 #define SH_HAS_FIELD(ptr, type, field) \
@@ -223,6 +224,14 @@ typedef struct sh_field {
   sh_data_type type;
 } sh_field;
 
+/* One key/value pair of text. Plain data, not extensible. Used in both directions: settings the
+ * host hands to model_load (sh_load_args.config) and facts a model reports about itself
+ * (sh_model_info.properties); who owns the strings is said where each array is declared. */
+typedef struct sh_kv {
+  const char* key;
+  const char* value;
+} sh_kv;
+
 /*
  * A runtime a plugin serves, as listed by `scorehost runtimes`. The registry manifest
  * (registry/runtimes.toml) may carry the same names; the plugin's own description is what makes a
@@ -262,16 +271,28 @@ typedef struct sh_model_info {
    * would send (e.g. from an MLflow model's input example); an entry may be NULL (no example for
    * that input). The host builds GET /model/sample_request from it. Owned by the model. */
   const char* const* input_examples;
+
+  /* ---- since 1.2 (read only when SH_HAS_FIELD says the plugin filled it) ---- */
+
+  /* Optional (NULL or n_properties == 0: none): facts about how the plugin serves this model, for
+   * operators and clients, e.g. {"device","cuda:0"}, {"gpu_name","NVIDIA H200"},
+   * {"gpu_memory","139.8 GiB"}. Keys are lower_snake_case ASCII and unique within the model;
+   * values are one line of UTF-8 text (no control characters), shown exactly as given, so include
+   * any unit. The host shows them in `scorehost inspect`, one INFO line when `serve` starts and
+   * GET /model/runtime.
+   * Ownership and lifetime: like every pointer here, owned by the model and unchanged from
+   * model_load until model_unload. The host reads and copies them once, right after model_load
+   * (through model_describe); a later change is never seen, so report what is true for the life of
+   * the model. Threads: read from the thread that called model_load; no synchronisation needed.
+   * Tolerated, not intended: a NULL key makes the host skip that entry, a NULL value reads as "",
+   * and a repeated key keeps its first value. */
+  size_t n_properties;
+  const sh_kv* properties;
 } sh_model_info;
 
 /* ============================================================================================ */
 /* Call arguments                                                                                */
 /* ============================================================================================ */
-
-typedef struct sh_kv {
-  const char* key;
-  const char* value;
-} sh_kv;
 
 /*
  * Arguments of model_load. Everything is borrowed for the duration of the call.

@@ -146,6 +146,9 @@ sh_status* ModelLoad(const sh_load_args* args, sh_model** out_model) {
                         (m.interval_half_width >= 0 ? SH_CAP_SCORE_PREDICTION_INTERVAL : 0);
     info.thread_safety = SH_THREAD_SAFE;  // scoring only reads the model
     info.input_examples = model->examples.data();
+    // n_properties/properties (ABI 1.2) stay 0/NULL: scoring a formula in-process has no device or
+    // library version worth telling operators. A runtime that has some (e.g. {"device","cuda:0"})
+    // lists them here, owned by the model like everything else in `info`.
     *out_model = reinterpret_cast<sh_model*>(model.release());
   });
 }

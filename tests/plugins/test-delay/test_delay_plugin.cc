@@ -12,6 +12,8 @@
 //   fail_value=              an x value (as text) that makes the whole call fail INVALID_ARGUMENT
 //   load_error=              non-empty: model_load fails with this message
 //   load_delay_ms=0          sleep this long in model_load (a slow-loading model)
+//   odd_properties=false     true: also report malformed runtime properties (a NULL key, a NULL
+//                            value, a repeated key), which the host must tolerate
 //
 // Inputs: id (Str), x (Float64). Default outputs, one row per input row:
 //   id_echo (Str)    the row's id, so a response row can prove it belongs to its request
@@ -19,6 +21,9 @@
 //   batch_rows (Int64)  rows in this plugin call (> 1 request's rows => the host coalesced)
 //   call_no (Int64)  sequence number of this plugin call
 // Contributions: ORIGINAL -> columns x, BiasTerm (x and 0.5); TRANSFORMED -> x_t, BiasTerm.
+// Runtime properties (ABI 1.2): device=test-double and label=kLabel, whose quote, backslash and
+// non-ASCII letters must survive every place the host shows them (JSON escaping, UTF-8); with
+// odd_properties=true, then kOddProperties.
 #include <scorehost/arrow_columns.hpp>
 #include <scorehost/plugin_api.h>
 #include <scorehost/plugin_helpers.hpp>
@@ -27,6 +32,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -40,6 +46,9 @@ namespace arrow = scorehost::arrow;
 
 constexpr const char* kArtifactType = "scorehost_test_delay";
 const char* const kArtifactTypes[] = {kArtifactType};
+constexpr const char* kLabel = "say \"hi\" \\ naïve ✓";
+const sh_kv kProperties[] = {{"device", "test-double"}, {"label", kLabel}};
+const sh_kv kOddProperties[] = {{nullptr, "no key"}, {"no_value", nullptr}, {"device", "repeated"}};
 const sh_runtime_desc kRuntimes[] = {
     {sizeof(sh_runtime_desc), "scorehost-test-delay", "TEST ONLY: configurable delay plugin", 1, kArtifactTypes}};
 
@@ -51,6 +60,7 @@ struct Model {
   uint32_t contribution_caps = 0;
   std::string model_id = "test-delay";
   std::string fail_value;
+  std::vector<sh_kv> properties{std::begin(kProperties), std::end(kProperties)};
   std::atomic<int64_t> calls{0};
   std::atomic<int> active{0};
   std::vector<sh_field> inputs;
@@ -79,6 +89,8 @@ void Configure(Model& m, const std::string& path) {
     else if (key == "prediction_intervals") m.intervals = value == "true";
     else if (key == "model_id") m.model_id = value;
     else if (key == "fail_value") m.fail_value = value;
+    else if (key == "odd_properties" && value == "true")
+      m.properties.insert(m.properties.end(), std::begin(kOddProperties), std::end(kOddProperties));
     else if (key == "load_error" && !value.empty()) throw Error(SH_FAILED_PRECONDITION, value);
     else if (key == "load_delay_ms") std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(value)));
     else if (key == "contributions") {
@@ -223,6 +235,8 @@ sh_status* Load(const sh_load_args* args, sh_model** out_model) {
     info.outputs = m->outputs.data();
     info.capabilities = SH_CAP_SCORE | m->contribution_caps | (m->intervals ? SH_CAP_SCORE_PREDICTION_INTERVAL : 0);
     info.thread_safety = m->thread_safe ? SH_THREAD_SAFE : SH_THREAD_SERIAL;
+    info.n_properties = m->properties.size();
+    info.properties = m->properties.data();
     *out_model = reinterpret_cast<sh_model*>(m.release());
   });
 }
