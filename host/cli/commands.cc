@@ -105,7 +105,11 @@ void AddInspectCommand(CLI::App& app, CommonOptions& common) {
       std::printf("  %-45s %s\n", r->name.c_str(),
                   r->available ? "available" : ("unavailable: " + r->unavailable_reason).c_str());
 
-    auto model = OpenModel(registry, {path, runtime, PluginConfigFromEnvironment()});
+    // A plugin may show what it can without everything a server needs (e.g. a Driverless AI
+    // pipeline's schema without a licence); SCOREHOST_LOAD_PURPOSE tells it this is inspect.
+    KeyValues config = PluginConfigFromEnvironment();
+    config.emplace_back("SCOREHOST_LOAD_PURPOSE", "inspect");
+    auto model = OpenModel(registry, {path, runtime, config});
     if (!model.ok()) {
       std::printf("schema:        not loaded: %s\n", model.status().message().c_str());
       throw CommandFailed{runtime.empty() ? 0 : 1, ""};

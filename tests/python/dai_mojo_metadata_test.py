@@ -27,21 +27,17 @@ sys.path.insert(0, GLUE)
 
 import scorehost_dai_mojo as dm  # noqa: E402
 
-SHARED = os.environ.get("SCOREHOST_SHARED_FIXTURES",
-                        os.path.join(os.path.dirname(REPO), "shared", "fixtures"))
-if not os.path.isdir(SHARED):
-    SHARED = "/work/shared/fixtures"
-DAI = os.path.join(SHARED, "dai")
-IRIS = os.path.join(DAI, "daimojo-rs", "data", "iris", "pipeline.mojo")
-IRIS_TEST = os.path.join(DAI, "daimojo-rs", "data", "iris", "test.csv")
-IRIS_EXPECTED = os.path.join(DAI, "daimojo-rs", "data", "iris", "expected.csv")
-WINE = os.path.join(DAI, "daimojo-rs", "data", "wine", "pipeline.mojo")
-WINE_TEST = os.path.join(DAI, "daimojo-rs", "data", "wine", "wine_test.csv")
-FILLNA = os.path.join(DAI, "daimojo-rs", "data", "fillna_str", "pipeline.mojo")
-MULTINOMIAL = os.path.join(DAI, "mlops-dai-runtimes", "common", "transform", "src", "test",
-                           "resources", "multinomial-pipeline.mojo")
+# The public pipelines, copied into the repository as data (tests/data/dai/README.md).
+DAI = os.path.join(REPO, "tests", "data", "dai")
+IRIS = os.path.join(DAI, "iris-pipeline.mojo")
+IRIS_TEST = os.path.join(DAI, "iris-test.csv")
+IRIS_EXPECTED = os.path.join(DAI, "iris-expected.csv")
+WINE = os.path.join(DAI, "wine-pipeline.mojo")
+WINE_TEST = os.path.join(DAI, "wine-test.csv")
+FILLNA = os.path.join(DAI, "fillna_str-pipeline.mojo")
+MULTINOMIAL = os.path.join(DAI, "multinomial-pipeline.mojo")
 REPO_IRIS = os.path.join(REPO, "tests", "data", "dai", "iris-pipeline.mojo")
-H2O3_MOJO = os.path.join(SHARED, "mojoland", "mojo-data", "mojos", "deeplearning", "eyestate",
+H2O3_MOJO = os.path.join(REPO, "tests", "data", "mojoland", "mojos", "deeplearning", "eyestate",
                          "v1.10", "deeplearning_v1.10_eyestate.mojo")
 
 FAKE_KEY = "VEVTVC1ET1VCTEUtTk9ULUEtTElDRU5DRQ=="  # base64("TEST-DOUBLE-NOT-A-LICENCE")

@@ -2,7 +2,7 @@
 # The daimojo virtualenv that the dai-mojo-scorer's Python side (plugins/python/glue/
 # scorehost_dai_mojo.py) and its tests (tests/python/dai_mojo_metadata_test.py) run in.
 #
-#   tests/python/make_dai_venv.sh [VENV_DIR]      default: $SCOREHOST_DAI_VENV, else /work/dai-venv
+#   tests/python/make_dai_venv.sh [VENV_DIR]      default: $SCOREHOST_DAI_VENV, else ~/.cache/scorehost/py-tools/dai
 #
 # daimojo 2.9.2 has wheels only for cp310/cp311/cp312 on manylinux_2_28_x86_64 (no sdist, no
 # aarch64/macOS/Windows, no cp39/cp313), so the newest of those minors found under pyenv is used
@@ -11,14 +11,10 @@
 # Cold build on the development machine: ~50 s with a warm network, 1.1 GB on disk (the wheel is
 # 241 MB: it bundles libtensorflow and libtorch for NLP pipelines).
 set -euo pipefail
-venv=${1:-${SCOREHOST_DAI_VENV:-/work/dai-venv}}
-# Pins: what the tests were run with. protobuf must satisfy daimojo's "~=6.33.5" (its *_pb2.py
-# check the runtime version); datatable is what daimojo.model.predict takes.
-reqs="daimojo==2.9.2
-datatable==1.1.0
-protobuf==6.33.6
-pandas==3.1.1
-numpy==2.5.5"
+venv=${1:-${SCOREHOST_DAI_VENV:-$HOME/.cache/scorehost/py-tools/dai}}
+# Pins: the dai-mojo-scorer's own (registry/dai-mojo-requirements.txt), so the tests run the module
+# in the same environment the runtime builds.
+reqs=$(grep -v '^[[:space:]]*#' "$(dirname "$0")/../../registry/dai-mojo-requirements.txt" | grep -v '^[[:space:]]*$')
 want=$(printf '%s\n' "$reqs" | sha256sum | cut -c1-16)
 
 if [[ -f $venv/.reqs-hash && $(cat "$venv/.reqs-hash") == "$want" ]]; then

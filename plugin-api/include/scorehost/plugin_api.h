@@ -298,7 +298,9 @@ typedef struct sh_model_info {
  * Arguments of model_load. Everything is borrowed for the duration of the call.
  * `config` carries the settings that concern the plugin, under the seed's environment variable
  * names (e.g. SHAPLEY_ENABLE, SHAPLEY_TYPES_ENABLED, DRIVERLESS_AI_LICENSE_KEY, BATCH_WORKERS,
- * SCORING_CONCURRENCY). A plugin ignores keys it does not know.
+ * SCORING_CONCURRENCY). A plugin ignores keys it does not know. `scorehost inspect` adds
+ * SCOREHOST_LOAD_PURPOSE=inspect: the model is only described, never scored, so a plugin may load
+ * what it can without everything a server needs (e.g. a pipeline's schema without its licence).
  */
 typedef struct sh_load_args {
   size_t struct_size;

@@ -100,6 +100,7 @@ def _result_frame(result):
     Unnamed columns are called "prediction" (one) or "prediction.<i>" (several)."""
     import numpy as np
     import pandas as pd
+    result = _from_torch(result)
     if isinstance(result, pd.DataFrame):
         frame = result
     elif isinstance(result, pd.Series):
@@ -134,6 +135,40 @@ def _result_frame(result):
         cols.append((str(name), frame.iloc[:, i]))
     del unnamed
     return cols
+
+
+def _from_torch(result):
+    """torch tensors (also inside a dict, list or tuple) -> numpy arrays on the CPU.
+
+    A tensor that lives on a GPU cannot be read by numpy, and one that requires grad refuses
+    .numpy(); detach().cpu() handles both. torch is only looked at when the model imported it."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return result
+    if isinstance(result, torch.Tensor):
+        return result.detach().cpu().numpy()
+    if isinstance(result, dict):
+        return {k: _from_torch(v) for k, v in result.items()}
+    if isinstance(result, (list, tuple)) and any(isinstance(v, torch.Tensor) for v in result):
+        return [_from_torch(v) for v in result]
+    return result
+
+
+def _torch_facts():
+    """What the worker's torch sees, when the model imported torch (None otherwise): the device
+    policy is decided before Python starts, and this confirms what torch made of it."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    facts = {"version": str(getattr(torch, "__version__", "?"))}
+    try:
+        facts["cuda_available"] = bool(torch.cuda.is_available())
+        if facts["cuda_available"]:
+            facts["device_name"] = torch.cuda.get_device_name(0)
+    except Exception as exc:  # noqa: BLE001 -- a broken CUDA setup is reported, not fatal
+        facts["cuda_available"] = False
+        facts["cuda_error"] = "%s: %s" % (type(exc).__name__, exc)
+    return facts
 
 
 def _signature_outputs(schema):
@@ -197,6 +232,96 @@ def load(request_json):
 
 
 def _load(req):
+    if req.get("kind") == "dai_mojo":
+        return _load_dai_mojo(req)
+    if req.get("kind") == "dai_python":
+        return _load_dai_python(req)
+    return _load_mlflow(req)
+
+
+def _load_dai_python(req):
+    """A Driverless AI Python scoring pipeline: its Scorer (scorehost_dai_pipeline.py)."""
+    import scorehost_dai_pipeline as daipy
+    pipeline = daipy.load(req["pipeline_root"], req.get("module") or None)
+    d = daipy.describe(pipeline)
+    _state.update(kind="dai_python", daipy=pipeline, inputs=d["inputs"], outputs=d["outputs"], mode="columns")
+    return json.dumps({
+        "model_id": d["module"].replace("scoring_h2oai_experiment_", ""),
+        "description": "Driverless AI %s Python scoring pipeline %s" % (d["dai_version"] or "", d["module"]),
+        "inputs": d["inputs"],
+        "outputs": d["outputs"],
+        "sample_request": None,
+        "operations": {"SCORE": True, "SCORE_PREDICTION_INTERVAL": False, "CONTRIBUTION_ORIGINAL": False,
+                       "CONTRIBUTION_TRANSFORMED": d["contrib_outputs"] is not None},
+    })
+
+
+def _predict_dai_python(rows, cols, op):
+    import scorehost_dai_pipeline as daipy
+    if op not in ("score", "contrib_transformed"):
+        raise _InputError("a Driverless AI Python pipeline does not offer %s" % op)
+    frame = _input_frame(rows, cols)
+    try:
+        result = daipy.predict(_state["daipy"], frame, contribs=op == "contrib_transformed")
+    except daipy.UnsupportedError as exc:
+        raise _InputError(str(exc))
+    return [(str(c), result[c]) for c in result.columns]
+
+
+_TYPE_CODES = {"Bool": BOOL, "Int32": INT32, "Int64": INT64, "Float32": FLOAT32, "Float64": FLOAT64, "Str": STR}
+
+
+def _load_dai_mojo(req):
+    """A Driverless AI MOJO pipeline through daimojo (scorehost_dai_mojo.py). With
+    "metadata_only" (scorehost inspect without a licence) only the pipeline file is read."""
+    import scorehost_dai_mojo as dai
+    path = req["model_path"]
+    if req.get("metadata_only"):
+        meta = dai.read_pipeline_metadata(path)
+        model, inputs, operations = None, meta["inputs"], meta["operations"]
+    else:
+        model = dai.load(path)
+        meta, inputs, operations = model.metadata, model.inputs, model.operations
+    outputs = meta["outputs"]
+    _state.update(kind="dai_mojo", dai=model, inputs=[{"name": f["name"], "type": _TYPE_CODES.get(f["type"], STR)}
+                                                       for f in inputs], outputs=None, mode="columns",
+                  dai_outputs={f["name"]: _TYPE_CODES.get(f["type"], FLOAT64) for f in outputs})
+    return json.dumps({
+        "model_id": meta.get("uuid") or "",
+        "description": "Driverless AI %s MOJO pipeline%s" % (
+            meta.get("dai_version") or "(version unknown)",
+            ", experiment %s" % meta["experiment_name"] if meta.get("experiment_name") else ""),
+        "inputs": [{"name": f["name"], "type": _TYPE_CODES.get(f["type"], STR)} for f in inputs],
+        "outputs": [{"name": f["name"], "type": _TYPE_CODES.get(f["type"], FLOAT64)} for f in outputs],
+        "sample_request": None,
+        # null = the file cannot tell (Shapley support is known only to a licensed runtime)
+        "operations": operations,
+        "dai": dict({k: meta.get(k) for k in ("uuid", "created", "mojo_version", "experiment_name")},
+                    dai_version=meta.get("dai_version") or "unknown (the pipeline file does not record it)"),
+        "missing_values": meta.get("missing_values", []),
+    })
+
+
+def _predict_dai_mojo(rows, cols, op):
+    import scorehost_dai_mojo as dai
+    model = _state["dai"]
+    if model is None:
+        raise _InputError("the pipeline was opened without a licence (metadata only) and cannot score")
+    frame = _input_frame(rows, cols)
+    try:
+        out = dai.predict(model, frame, intervals=op == "intervals",
+                          contribs={"contrib_original": "ORIGINAL", "contrib_transformed": "TRANSFORMED"}.get(op))
+    except dai.CellError as exc:
+        raise _InputError(str(exc))
+    except dai.DaiMojoError as exc:
+        if "does not support" in str(exc) or "cannot be combined" in str(exc):
+            raise _InputError(str(exc))
+        raise
+    import pandas as pd
+    return [(name, pd.Series(values)) for name, values in out.items()]
+
+
+def _load_mlflow(req):
     import numpy as np
     import pandas as pd
     import mlflow.pyfunc
@@ -279,6 +404,7 @@ def _load(req):
         "mlflow_version": mlflow.__version__,
         "numpy_version": np.__version__,
         "pandas_version": pd.__version__,
+        "torch": _torch_facts(),
     })
 
 
@@ -360,8 +486,7 @@ def _input_frame(rows, cols):
             col = pd.Series(values, dtype=object)
             mlflow_type = spec.get("mlflow")
             if mlflow_type == "binary":
-                import base64
-                col = col.map(lambda v: None if v is None else base64.b64decode(v))
+                col = _decode_base64(name, col)
             elif t == TIME or mlflow_type == "datetime":
                 col = pd.to_datetime(col)
         data[name] = col
@@ -371,6 +496,25 @@ def _input_frame(rows, cols):
     if _state["mode"] == "untyped":
         frame = _cast_untyped(frame, _state["inputs"])
     return frame
+
+
+def _decode_base64(name, col):
+    """A binary column's base64 texts -> bytes, decoded as leniently as MLflow's own JSON input
+    (characters outside the alphabet are skipped); text that still is not base64 is the client's
+    error (400), naming the row and the column, not a model failure."""
+    import base64
+    import binascii
+    import pandas as pd
+    out = []
+    for i, v in enumerate(col):
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(base64.b64decode(v))
+        except (binascii.Error, ValueError) as exc:
+            raise _InputError("row %d, column %r: %r is not base64 (%s)" % (i + 1, name, v[:40], exc))
+    return pd.Series(out, dtype=object)
 
 
 def _coerce(series, t):
@@ -399,8 +543,24 @@ def _coerce(series, t):
     return arr, nulls
 
 
-def predict(rows, cols):
+def predict(rows, cols, op="score"):
     try:
+        if _state.get("kind") == "dai_mojo":
+            out = []
+            for name, series in _predict_dai_mojo(rows, cols, op):
+                # the declared type for prediction columns; interval and contribution columns are doubles
+                t = _state["dai_outputs"].get(name) or (FLOAT64 if series.dtype.kind in "fiu" else STR)
+                data, nulls = _coerce(series, t)
+                out.append((name, t, data, nulls))
+            return True, (len(out[0][2]) if out else 0), out
+        if _state.get("kind") == "dai_python":
+            out = []
+            for name, series in _predict_dai_python(rows, cols, op):
+                data, nulls = _coerce(series, FLOAT64 if series.dtype.kind in "fiub" else STR)
+                out.append((name, FLOAT64 if series.dtype.kind in "fiub" else STR, data, nulls))
+            return True, (len(out[0][2]) if out else 0), out
+        if op != "score":
+            raise _InputError("MLflow models only score; %s is not offered" % op)
         frame = _input_frame(rows, cols)
         if _state["mode"] == "tensor2d":
             model_input = frame

@@ -14,13 +14,14 @@
 
 #include <scorehost/plugin_helpers.hpp>
 
+#include "safe_unzip.hpp"
+
 namespace fs = std::filesystem;
 using scorehost::plugin::Error;
 
 namespace scorehost::pyworker {
 namespace {
 
-constexpr uint64_t kMaxExtractBytes = uint64_t{64} << 30;
 // scorer.zip/scoring-pipeline/x.whl is depth 1; an MLflow wrapper zipped with its own top folder
 // (model/artifacts/scoring-pipeline/x.whl) is depth 3. One more level of slack, and no deeper:
 // a pipeline buried further is more likely a folder of several things than one artifact.
@@ -198,63 +199,15 @@ std::string WheelMetadataDaiVersion(const std::string& wheel) {
   return {};
 }
 
-bool SafeRelative(const std::string& name) {
-  if (name.empty() || name[0] == '/' || name.find('\\') != std::string::npos) return false;
-  for (const std::string& part : Split(name, '/'))
-    if (part == "..") return false;
-  return true;
-}
-
 // Detection before extraction: a zip without an experiment wheel is not this artifact type, and
 // extracting (possibly gigabytes) just to find that out would be wasteful.
 void ExtractPipelineZip(const std::string& path, const fs::path& target) {
-  int err = 0;
-  zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY, &err);
-  if (!zip)
-    throw Error(SH_DATA_LOSS, path + " cannot be opened as a zip archive (libzip error " + std::to_string(err) + ")");
-  struct Closer {
-    zip_t* z;
-    ~Closer() { zip_discard(z); }
-  } closer{zip};
-  const zip_int64_t n = zip_get_num_entries(zip, 0);
   bool found = false;
-  for (zip_int64_t i = 0; i < n && !found; ++i) {
-    const char* nm = zip_get_name(zip, static_cast<zip_uint64_t>(i), 0);
-    found = nm && IsExperimentWheel(BaseName(nm));
-  }
+  for (const std::string& name : ZipEntryNames(path)) found = found || IsExperimentWheel(BaseName(name));
   if (!found)
     throw Error(SH_DATA_LOSS, path + " holds no " + kWheelPrefix +
                                   "*.whl, so it is not a Driverless AI Python scoring pipeline");
-  uint64_t total = 0;
-  std::vector<char> buf(1 << 16);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    if (zip_stat_index(zip, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) continue;
-    std::string name = st.name;
-    if (!SafeRelative(name)) throw Error(SH_DATA_LOSS, path + ": entry '" + name + "' points outside the archive folder");
-    zip_uint8_t opsys;
-    zip_uint32_t attr;
-    if (zip_file_get_external_attributes(zip, static_cast<zip_uint64_t>(i), 0, &opsys, &attr) == 0 &&
-        opsys == ZIP_OPSYS_UNIX) {
-      mode_t mode = (attr >> 16) & S_IFMT;
-      if (mode != 0 && mode != S_IFREG && mode != S_IFDIR) continue;  // links, devices: never created
-    }
-    fs::path dest = target / name;
-    if (name.back() == '/') {
-      fs::create_directories(dest);
-      continue;
-    }
-    fs::create_directories(dest.parent_path());
-    total += st.size;
-    if (total > kMaxExtractBytes) throw Error(SH_DATA_LOSS, path + " expands to more than 64 GiB");
-    zip_file_t* f = zip_fopen_index(zip, static_cast<zip_uint64_t>(i), 0);
-    if (!f) throw Error(SH_DATA_LOSS, path + ": cannot read entry " + name);
-    std::ofstream out(dest, std::ios::binary);
-    zip_int64_t got;
-    while ((got = zip_fread(f, buf.data(), buf.size())) > 0) out.write(buf.data(), got);
-    zip_fclose(f);
-    if (got < 0 || !out) throw Error(SH_DATA_LOSS, path + ": entry " + name + " is corrupt or cannot be written");
-  }
+  ExtractZipEntries(path, "", target);
 }
 
 // The shallowest experiment wheels below `top` (depth 0 = in top itself). Symlinked folders are

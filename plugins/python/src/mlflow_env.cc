@@ -5,7 +5,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <cctype>
@@ -20,6 +19,7 @@
 
 #include "process.hpp"
 #include "protocol.hpp"
+#include "safe_unzip.hpp"
 #include "sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -31,7 +31,6 @@ namespace {
 
 // Bumped when the layout or the install recipe changes, so old envs are not reused.
 constexpr const char* kEnvLayout = "scorehost-mlflow-env-1";
-constexpr uint64_t kMaxExtractBytes = uint64_t{64} << 30;
 
 std::string ReadText(const fs::path& p, bool* exists = nullptr) {
   std::ifstream in(p, std::ios::binary);
@@ -111,30 +110,11 @@ void FindPythonVersion(const fs::path& dir, MlflowArtifact* a) {
   }
 }
 
-bool SafeRelative(const std::string& name) {
-  if (name.empty() || name[0] == '/' || name.find('\\') != std::string::npos) return false;
-  std::istringstream parts(name);
-  for (std::string part; std::getline(parts, part, '/');)
-    if (part == "..") return false;
-  return true;
-}
-
 void ExtractZip(const std::string& path, const fs::path& target) {
-  int err = 0;
-  zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY, &err);
-  if (!zip) throw Error(SH_DATA_LOSS, path + " cannot be opened as a zip archive (libzip error " + std::to_string(err) + ")");
-  struct Closer {
-    zip_t* z;
-    ~Closer() { zip_discard(z); }
-  } closer{zip};
-  const zip_int64_t n = zip_get_num_entries(zip, 0);
   // The model root is the folder of the shallowest MLmodel (zips of the folder itself are common).
   std::string prefix;
   size_t best = std::string::npos;
-  for (zip_int64_t i = 0; i < n; ++i) {
-    const char* nm = zip_get_name(zip, static_cast<zip_uint64_t>(i), 0);
-    if (!nm) continue;
-    std::string name = nm;
+  for (const std::string& name : ZipEntryNames(path)) {
     if (name == "MLmodel" || (name.size() > 8 && name.compare(name.size() - 8, 8, "/MLmodel") == 0)) {
       size_t depth = static_cast<size_t>(std::count(name.begin(), name.end(), '/'));
       if (depth < best) {
@@ -144,39 +124,7 @@ void ExtractZip(const std::string& path, const fs::path& target) {
     }
   }
   if (best == std::string::npos) throw Error(SH_DATA_LOSS, path + " has no MLmodel file, so it is not an MLflow model");
-  uint64_t total = 0;
-  std::vector<char> buf(1 << 16);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    if (zip_stat_index(zip, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) continue;
-    std::string name = st.name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string rel = name.substr(prefix.size());
-    if (rel.empty()) continue;
-    if (!SafeRelative(rel)) throw Error(SH_DATA_LOSS, path + ": entry '" + name + "' points outside the model folder");
-    zip_uint8_t opsys;
-    zip_uint32_t attr;
-    if (zip_file_get_external_attributes(zip, static_cast<zip_uint64_t>(i), 0, &opsys, &attr) == 0 &&
-        opsys == ZIP_OPSYS_UNIX) {
-      mode_t mode = (attr >> 16) & S_IFMT;
-      if (mode != 0 && mode != S_IFREG && mode != S_IFDIR) continue;  // links, devices: never created
-    }
-    fs::path dest = target / rel;
-    if (rel.back() == '/') {
-      fs::create_directories(dest);
-      continue;
-    }
-    fs::create_directories(dest.parent_path());
-    total += st.size;
-    if (total > kMaxExtractBytes) throw Error(SH_DATA_LOSS, path + " expands to more than 64 GiB");
-    zip_file_t* f = zip_fopen_index(zip, static_cast<zip_uint64_t>(i), 0);
-    if (!f) throw Error(SH_DATA_LOSS, path + ": cannot read entry " + name);
-    std::ofstream out(dest, std::ios::binary);
-    zip_int64_t got;
-    while ((got = zip_fread(f, buf.data(), buf.size())) > 0) out.write(buf.data(), got);
-    zip_fclose(f);
-    if (got < 0 || !out) throw Error(SH_DATA_LOSS, path + ": entry " + name + " is corrupt or cannot be written");
-  }
+  ExtractZipEntries(path, prefix, target);
 }
 
 }  // namespace
@@ -208,6 +156,13 @@ void OpenMlflowArtifact(const std::string& path, const std::string& scratch_root
   a->requirements_text = ReadText(dir / "requirements.txt", &a->has_requirements);
   a->python_env_text = ReadText(dir / "python_env.yaml");
   FindPythonVersion(dir, a);
+  for (const std::string& line : Lines(ReadText(dir / "MLmodel"))) {
+    std::string t = Trim(line);
+    if (t.rfind("loader_module:", 0) == 0) {
+      a->loader_module = Unquote(t.substr(14));
+      break;
+    }
+  }
 }
 
 bool RequirementsNameMlflow(const std::string& text) {
@@ -228,6 +183,18 @@ std::string DefaultEnvCache() {
   return "/tmp/scorehost-envs";
 }
 
+EnvRequest ModelEnvRequest(const MlflowArtifact& a) {
+  EnvRequest r;
+  r.label = a.model_dir + "/requirements.txt";
+  r.has_requirements = a.has_requirements;
+  r.requirements_path = (fs::path(a.model_dir) / "requirements.txt").string();
+  r.requirements_text = a.requirements_text;
+  r.python_env_text = a.python_env_text;
+  r.build_dependencies = a.build_dependencies;
+  r.work_dir = a.model_dir;
+  return r;
+}
+
 std::string EnvKey(const EnvRequest& r) {
   Sha256 h;
   auto field = [&](std::string_view name, std::string_view value) {
@@ -238,9 +205,15 @@ std::string EnvKey(const EnvRequest& r) {
   };
   field("layout", kEnvLayout);
   field("python", r.python_version);
-  field("requirements", r.artifact->has_requirements ? r.artifact->requirements_text : "<none>");
-  field("python_env", r.artifact->python_env_text);
+  field("requirements", r.has_requirements ? r.requirements_text : "<none>");
+  field("python_env", r.python_env_text);
   field("extra", r.extra_requirement);
+  // Only when set, so the keys of existing Dynamic MLflow envs stay what they were.
+  if (!r.device_class.empty()) field("device", r.device_class);
+  for (const std::string& wheel : r.local_wheels) {
+    std::error_code ec;
+    field("wheel", fs::path(wheel).filename().string() + ":" + std::to_string(fs::file_size(wheel, ec)));
+  }
   return h.HexDigest();
 }
 
@@ -250,7 +223,7 @@ EnvResult EnsureEnv(const EnvRequest& r) {
   EnvResult res;
   res.key = EnvKey(r);
   std::string minor = r.python_version.substr(0, r.python_version.rfind('.'));
-  std::string name = "py" + minor + "-" + res.key.substr(0, 24);
+  std::string name = (r.name_prefix.empty() ? "py" + minor : r.name_prefix) + "-" + res.key.substr(0, 24);
   fs::path root(r.cache_root), dir = root / name;
   res.dir = dir.string();
   res.python = (dir / "bin" / "python").string();
@@ -295,14 +268,14 @@ EnvResult EnsureEnv(const EnvRequest& r) {
   }
 
   Log(SH_LOG_INFO, "building python env " + res.dir + " with " + r.base_python + " (Python " + r.python_version +
-                       ") from " + r.artifact->model_dir + "/requirements.txt");
+                       ") from " + r.label + (r.device_class.empty() ? "" : " for device class " + r.device_class));
   std::map<std::string, std::string> env = r.pip_env;
   env["PIP_NO_INPUT"] = "1";
   env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1";
   env["PYTHONNOUSERSITE"] = "1";
   SpawnSpec spec;
   spec.env = EnvironmentWith(env, {"PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV", "PIP_REQUIRE_VIRTUALENV", "PIP_USER"});
-  spec.cwd = r.artifact->model_dir;  // relative -r/-c references in requirements.txt resolve here
+  spec.cwd = r.work_dir;  // relative -r/-c references in requirements.txt resolve here
   std::deque<std::string> tail;
   auto on_line = [&](std::string_view line) {
     Log(SH_LOG_INFO, "[pip " + name.substr(0, 16) + "] " + std::string(line));
@@ -324,17 +297,18 @@ EnvResult EnsureEnv(const EnvRequest& r) {
     tail.clear();
   };
   run({r.base_python, "-m", "venv", res.dir}, "python -m venv");
-  if (!r.artifact->build_dependencies.empty()) {
+  if (!r.build_dependencies.empty()) {
     std::vector<std::string> argv = {res.python, "-m", "pip", "install", "--progress-bar", "off"};
-    for (const std::string& d : r.artifact->build_dependencies) argv.push_back(d);
+    for (const std::string& d : r.build_dependencies) argv.push_back(d);
     run(argv, "pip install (build dependencies from python_env.yaml)");
   }
   std::vector<std::string> argv = {res.python, "-m", "pip", "install", "--progress-bar", "off"};
-  if (r.artifact->has_requirements) {
+  if (r.has_requirements) {
     argv.push_back("-r");
-    argv.push_back((fs::path(r.artifact->model_dir) / "requirements.txt").string());
+    argv.push_back(r.requirements_path);
   }
   if (!r.extra_requirement.empty()) argv.push_back(r.extra_requirement);
+  for (const std::string& wheel : r.local_wheels) argv.push_back(wheel);
   if (argv.size() > 6) run(argv, "pip install -r requirements.txt");
   std::ofstream(ready) << "key " << res.key << "\npython " << r.python_version << "\n";
   res.seconds = elapsed();

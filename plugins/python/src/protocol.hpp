@@ -29,7 +29,24 @@ enum class MsgType : uint16_t {
   kScore = 4,     // plugin -> worker, column block
   kResult = 5,    // worker -> plugin, column block
   kError = 6,     // worker -> plugin, JSON: {"kind": "user"|"model"|"internal", "message", "traceback"}
+  // Like kScore, for models that offer more than predictions (DAI MOJO pipelines); answered with
+  // kResult or kError. A model without the operation answers kError "user".
+  kScoreIntervals = 7,       // predictions plus prediction-interval columns
+  kContribOriginal = 8,      // Shapley contributions per original feature
+  kContribTransformed = 9,   // Shapley contributions per transformed feature
 };
+
+// The glue's name for what a scoring frame asks (its predict(rows, cols, op)); nullptr for frame
+// types that are not scoring requests.
+inline const char* ScoringOperation(MsgType type) {
+  switch (type) {
+    case MsgType::kScore: return "score";
+    case MsgType::kScoreIntervals: return "intervals";
+    case MsgType::kContribOriginal: return "contrib_original";
+    case MsgType::kContribTransformed: return "contrib_transformed";
+    default: return nullptr;
+  }
+}
 
 struct FrameHeader {
   uint32_t magic = kMagic;

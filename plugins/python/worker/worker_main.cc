@@ -317,8 +317,9 @@ bool PythonToColumns(PyObject* cols, uint64_t rows, std::string* out, std::strin
   return true;
 }
 
-// Handles one SCORE frame; fills the reply frame. Takes and releases the GIL.
-void HandleScore(const std::string& payload, pw::MsgType* reply_type, std::string* reply) {
+// Handles one scoring frame (`op`: pw::ScoringOperation of its type); fills the reply frame.
+// Takes and releases the GIL.
+void HandleScore(const std::string& payload, const char* op, pw::MsgType* reply_type, std::string* reply) {
   pw::WireBlock block;
   std::string why;
   if (!pw::DecodeColumns(payload, &block, &why)) {
@@ -329,7 +330,7 @@ void HandleScore(const std::string& payload, pw::MsgType* reply_type, std::strin
   PyGILState_STATE gil = PyGILState_Ensure();
   *reply_type = pw::MsgType::kError;
   PyObject* cols = ColumnsToPython(block);
-  PyObject* res = cols ? PyObject_CallMethod(g_glue, "predict", "KO", static_cast<unsigned long long>(block.rows), cols)
+  PyObject* res = cols ? PyObject_CallMethod(g_glue, "predict", "KOs", static_cast<unsigned long long>(block.rows), cols, op)
                        : nullptr;
   Py_XDECREF(cols);
   if (res == nullptr) {
@@ -371,8 +372,8 @@ void ServeConnection(int fd) {
     pw::MsgType type;
     if (pw::ReadFrame(fd, &type, &payload, -1, &error) != pw::IoResult::kOk) return;  // EOF: supervisor is done
     pw::MsgType reply_type;
-    if (type == pw::MsgType::kScore) {
-      HandleScore(payload, &reply_type, &reply);
+    if (const char* op = pw::ScoringOperation(type)) {
+      HandleScore(payload, op, &reply_type, &reply);
     } else {
       reply_type = pw::MsgType::kError;
       reply = ErrorJson("internal", "unexpected frame type " + std::to_string(static_cast<int>(type)), "");
