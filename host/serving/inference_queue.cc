@@ -125,6 +125,13 @@ Result<std::shared_ptr<CallOutput>> InferenceQueue::Call(const ModelCall& call, 
 
 namespace {
 
+// Whether a coalesced call must be re-run request by request. A failed call, and also a failed
+// contribution next to a score: that would silently drop every batch-mate's contributions.
+bool CoalescedCallFailed(const Result<std::shared_ptr<CallOutput>>& result) {
+  if (!result.ok()) return true;
+  return !result.value()->contribution_error.ok();
+}
+
 // Log lines written while a batch is scored name every request of the batch.
 class BatchLogContext : public LogContext {
  public:
@@ -184,21 +191,30 @@ void InferenceQueue::RunBatch(std::vector<InferenceJob>& batch) {
     m->compute_duration.ObserveDuration(std::chrono::steady_clock::now() - call_start);
     m->batch_rows.Observe(static_cast<uint64_t>(rows));
     m->batch_requests.Observe(batch.size());
-    if (!result.ok() && result.status().code() == SH_UNAVAILABLE)
-      m->CountUnavailable(metrics::Unavailable::kWorkerUnavailable, batch.size());
   }
-  if (batch.size() > 1) {
-    // A request the model calls invalid must not take its batch-mates down with it: score them
-    // one by one so that only the culprit fails.
-    if (!result.ok() && result.status().code() == SH_INVALID_ARGUMENT) {
-      for (InferenceJob& j : batch) {
-        std::vector<InferenceJob> alone;
-        alone.push_back(std::move(j));
-        RunBatch(alone);
-      }
-      return;
+  if (batch.size() > 1 && CoalescedCallFailed(result)) {
+    // One bad request must never fail its batch-mates: any of them may be the culprit (an error
+    // status, a wrong row count, a crashed worker), and the model's message names none of them.
+    // Scoring each alone costs one extra model call per request, paid only by failed batches, and
+    // gives every request its own answer. After SH_UNAVAILABLE the plugin itself waits for its
+    // restarted worker, so the lone calls are real retries, not instant repeats of the failure.
+    spdlog::info("a coalesced call of {} requests failed ({}); scoring them one by one", batch.size(),
+                 result.ok() ? result.value()->contribution_error.message() : result.status().message());
+    if (m != nullptr) m->batch_splits.Add();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stats_.splits += 1;
     }
+    for (InferenceJob& j : batch) {
+      std::vector<InferenceJob> alone;
+      alone.push_back(std::move(j));
+      RunBatch(alone);
+    }
+    return;
   }
+  // Counted only here, on the answer: a split batch's requests are counted by their lone calls.
+  if (m != nullptr && !result.ok() && result.status().code() == SH_UNAVAILABLE)
+    m->CountUnavailable(metrics::Unavailable::kWorkerUnavailable, batch.size());
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stats_.calls += 1;

@@ -7,8 +7,10 @@
 // waiting would only add latency). A job larger than `max_batch_rows` is scored alone and whole.
 // One model call per batch; the output is shared and each job reads its rows by offset.
 //
-// Row counts are checked after every call (serving/row_count_check.h); a failed check fails every
-// job of that batch and no other.
+// Row counts are checked after every call (serving/row_count_check.h). When a call of several
+// jobs fails (an error status, a refused row count, UNAVAILABLE, or contributions that failed next
+// to a score), each job is scored again alone, so only the culprit gets an error (its own); a
+// batch of one is never retried. Each such split is counted (Stats::splits, batch_splits metric).
 #pragma once
 
 #include <chrono>
@@ -51,6 +53,7 @@ class InferenceQueue {
     uint64_t jobs = 0;
     uint64_t rows = 0;
     uint64_t largest_batch_jobs = 0;
+    uint64_t splits = 0;  // failed coalesced calls re-run job by job
   };
   Stats stats() const;
   // Jobs queued and not yet taken by a worker.

@@ -250,6 +250,11 @@ std::string ServerMetrics::Render() const {
   w.Sample("scorehost_row_count_validation_failures_total", {{"action", "rejected"}}, row_count_failures.value());
   w.Sample("scorehost_row_count_validation_failures_total", {{"action", "warned"}}, row_count_warnings.value());
 
+  w.Family("scorehost_batch_splits_total", "counter",
+           "Coalesced model calls that failed and were re-run one request at a time, so that only the failing "
+           "request gets the error (each split costs one extra model call per request of the batch).");
+  w.Sample("scorehost_batch_splits_total", {}, batch_splits.value());
+
   w.Family("scorehost_model_load_duration_seconds", "gauge",
            "Time the runtime took to load the model (absent while loading).");
   if (loaded) w.Sample("scorehost_model_load_duration_seconds", {}, model_load_seconds_);

@@ -145,6 +145,7 @@ class ServerMetrics {
   Histogram batch_requests;    // requests per model call
   Counter row_count_failures;    // model calls whose output row count was refused
   Counter row_count_warnings;    // mismatches answered anyway (warn mode, direct path)
+  Counter batch_splits;          // failed coalesced calls re-run request by request
   void CountUnavailable(Unavailable u, uint64_t n = 1) { unavailable_[static_cast<std::size_t>(u)].Add(n); }
 
   // Scrape-time values (gauges read from their owners; no cost on the request path).

@@ -10,6 +10,9 @@
 //   contributions=NONE       ORIGINAL, TRANSFORMED or ALL: contribution capabilities
 //   model_id=test-delay      the model id it reports
 //   fail_value=              an x value (as text) that makes the whole call fail INVALID_ARGUMENT
+//   short_value=             an x value (as text) whose row is left out of the output: a call
+//                            holding it returns one row fewer than its input (a wrong row count)
+//   unavailable_calls=0      the first N score calls fail UNAVAILABLE, like a worker restarting
 //   load_error=              non-empty: model_load fails with this message
 //   load_delay_ms=0          sleep this long in model_load (a slow-loading model)
 //   odd_properties=false     true: also report malformed runtime properties (a NULL key, a NULL
@@ -28,6 +31,7 @@
 #include <scorehost/plugin_api.h>
 #include <scorehost/plugin_helpers.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -60,6 +64,8 @@ struct Model {
   uint32_t contribution_caps = 0;
   std::string model_id = "test-delay";
   std::string fail_value;
+  std::string short_value;
+  int64_t unavailable_calls = 0;
   std::vector<sh_kv> properties{std::begin(kProperties), std::end(kProperties)};
   std::atomic<int64_t> calls{0};
   std::atomic<int> active{0};
@@ -89,6 +95,8 @@ void Configure(Model& m, const std::string& path) {
     else if (key == "prediction_intervals") m.intervals = value == "true";
     else if (key == "model_id") m.model_id = value;
     else if (key == "fail_value") m.fail_value = value;
+    else if (key == "short_value") m.short_value = value;
+    else if (key == "unavailable_calls") m.unavailable_calls = std::stoll(value);
     else if (key == "odd_properties" && value == "true")
       m.properties.insert(m.properties.end(), std::begin(kOddProperties), std::end(kOddProperties));
     else if (key == "load_error" && !value.empty()) throw Error(SH_FAILED_PRECONDITION, value);
@@ -139,15 +147,20 @@ sh_status* Score(sh_model* handle, const ArrowSchema* in_schema, const ArrowArra
     arrow::TableView view = ReadInput(in_schema, in);
     const arrow::ColumnView& id = view.column(0);
     const arrow::ColumnView& x = view.column(1);
-    if (!m.fail_value.empty()) {
-      for (int64_t r = 0; r < view.num_rows(); ++r) {
-        std::ostringstream text;
-        text << x.Double(r);
-        if (!x.IsNull(r) && text.str() == m.fail_value)
-          throw Error(SH_INVALID_ARGUMENT, "x=" + m.fail_value + " is refused by the test model");
-      }
+    if (call_no <= m.unavailable_calls) throw Error(SH_UNAVAILABLE, "test model: worker restarting");
+    auto x_is = [&](int64_t r, const std::string& wanted) {
+      if (wanted.empty() || x.IsNull(r)) return false;
+      std::ostringstream text;
+      text << x.Double(r);
+      return text.str() == wanted;
+    };
+    int64_t short_rows = 0;
+    for (int64_t r = 0; r < view.num_rows(); ++r) {
+      if (x_is(r, m.fail_value)) throw Error(SH_INVALID_ARGUMENT, "x=" + m.fail_value + " is refused by the test model");
+      if (x_is(r, m.short_value)) ++short_rows;
     }
-    const int64_t n = OutputRows(m, view.num_rows());
+    // Only the count is wrong: the rows that remain are the first ones, as a buggy model would do.
+    const int64_t n = std::max<int64_t>(0, OutputRows(m, view.num_rows()) - short_rows);
     bool intervals = options && (options->flags & SH_SCORE_PREDICTION_INTERVALS);
     arrow::Table table(n);
     auto value_of = [&](int64_t r) { return r < x.length() ? x.Double(r) * 2 : 0.0; };

@@ -32,6 +32,9 @@ struct FakeModel {
   std::atomic<int> max_active{0};
   int row_delta = 0;
   std::chrono::milliseconds delay{0};
+  double fail_x = -1;       // a row with this x fails the call INVALID_ARGUMENT
+  double short_x = -1;      // a row with this x is left out of the output (wrong row count)
+  int unavailable_calls = 0;  // the first N calls fail UNAVAILABLE
 
   ModelFunctions Functions() {
     ModelFunctions f;
@@ -45,7 +48,18 @@ struct FakeModel {
       arrow::TableView v;
       std::string why;
       arrow::TableView::Make(&in.schema, &in.array, &v, &why);
+      if (calls.load() <= unavailable_calls) {
+        --active;
+        return Status::Unavailable("worker restarting");
+      }
       int64_t n = std::max<int64_t>(0, v.num_rows() + row_delta);
+      for (int64_t r = 0; r < v.num_rows(); ++r) {
+        if (v.column(0).Double(r) == fail_x) {
+          --active;
+          return Status::InvalidArgument("x=" + std::to_string(fail_x) + " refused");
+        }
+        if (v.column(0).Double(r) == short_x) n = std::max<int64_t>(0, n - 1);
+      }
       arrow::Table t(n);
       t.AddColumn("y", SH_TYPE_FLOAT64);
       t.AddColumn("batch", SH_TYPE_INT64);
@@ -126,6 +140,59 @@ BOOST_AUTO_TEST_CASE(coalesces_and_splits_by_offset) {
     BOOST_TEST(Y(o, 0) == double(id));
     BOOST_TEST(Y(o, 1) == double(id) + 0.5);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_batch_is_rerun_job_by_job_so_only_the_culprit_fails) {
+  enum Kind { kError, kRowCount, kUnavailable };
+  for (Kind kind : {kError, kRowCount, kUnavailable}) {
+    FakeModel model;
+    if (kind == kError) model.fail_x = 30;
+    if (kind == kRowCount) model.short_x = 30;
+    if (kind == kUnavailable) model.unavailable_calls = 1;
+    Collected sink;
+    InferenceQueue::Options o;
+    o.max_delay = 50ms;
+    InferenceQueue::Stats stats;
+    {
+      InferenceQueue q(o, model.Functions(), nullptr);
+      for (int i = 0; i < 10; ++i) q.Submit(Job(i, {double(i * 10)}, sink));  // job 3 has x = 30
+      sink.WaitFor(10);
+      stats = q.stats();
+    }
+    BOOST_TEST_CONTEXT("kind=" << kind) {
+      BOOST_TEST(stats.splits == 1u);
+      BOOST_TEST(model.calls.load() == 11);  // the failed batch, then each job alone
+      for (auto& [id, out] : sink.outcomes) {
+        if (id == 3 && kind != kUnavailable) {
+          BOOST_TEST(!out.status.ok());
+          const char* own = kind == kError ? "refused" : "returned 0 score rows for 1 input rows";
+          BOOST_TEST(out.status.message().find(own) != std::string::npos, out.status.message());
+          continue;
+        }
+        BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.message());
+        BOOST_TEST(Y(out, 0) == double(id * 10));
+        BOOST_TEST(BatchOf(out) == 1);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_lone_job_is_not_retried) {
+  FakeModel model;
+  model.fail_x = 1;
+  Collected sink;
+  InferenceQueue::Options o;
+  o.max_delay = 1ms;
+  InferenceQueue::Stats stats;
+  {
+    InferenceQueue q(o, model.Functions(), nullptr);
+    q.Submit(Job(1, {1, 2}, sink));
+    sink.WaitFor(1);
+    stats = q.stats();
+  }
+  BOOST_TEST(!sink.outcomes.front().second.status.ok());
+  BOOST_TEST(model.calls.load() == 1);
+  BOOST_TEST(stats.splits == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(batch_never_exceeds_max_rows_but_big_jobs_run_whole) {
