@@ -10,6 +10,7 @@
 #include "cli/common_options.h"
 
 #include "rest/api_error.h"
+#include "rest/empty_request.h"
 #include "rest/model_documents.h"
 #include "rest/openapi_document.h"
 #include "rest/score_request.h"
@@ -308,6 +309,15 @@ void ModelApi::Score(const Http::Request& request, Http::ResponseWriter response
   }
   const bool model_refuses = shapley != ShapleyRequest::kNone && !served.shapley.allows(shapley);
   if (model_refuses) call.score = false;  // only the plugin's answer to the contribution is wanted
+
+  // No rows: nothing to score, and a model may even fail on an empty frame, so the model is not
+  // called (a refused Shapley type above still asks the plugin, for its 501 reason).
+  if (req->num_rows == 0 && !model_refuses) {
+    JobOutcome empty = EmptyOutcome(served.model->info(), call);
+    if (op == Operation::kScore) Send(response, exchange, 200, WriteScoreResponse(*req, empty, served.layout), true);
+    else Send(response, exchange, 200, WriteContributionResponse(empty, served.layout), true);
+    return;
+  }
 
   pending_.fetch_add(1, std::memory_order_acq_rel);
   auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));

@@ -83,6 +83,15 @@ Status ReadStringArray(od::value& v, std::string_view key, std::vector<std::stri
   return Status::Ok();
 }
 
+// A repeated name would make one of its values silently lost (which one wins is an accident of the
+// row builder), so the request is refused, naming the first repeated field.
+Status CheckDistinctFields(const std::vector<std::string>& fields) {
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& f : fields)
+    if (!seen.insert(f).second) return Status::InvalidArgument(fmt::format("duplicate field name in fields: '{}'", f));
+  return Status::Ok();
+}
+
 // Where each request field goes: a model input column and/or an echo column (-1: nowhere).
 struct FieldRouting {
   std::vector<int> column;
@@ -97,8 +106,7 @@ FieldRouting Route(const ScoreRequest& req, const std::vector<FieldInfo>& inputs
   std::unordered_map<std::string_view, int> input_index;
   for (size_t i = 0; i < inputs.size(); ++i) input_index.emplace(inputs[i].name, static_cast<int>(i));
   std::vector<bool> fed(inputs.size(), false);
-  // When a name repeats, the last occurrence feeds the model (a later value overwrites an
-  // earlier one in the Java row builder); earlier ones are only echoed.
+  // Names are distinct (CheckDistinctFields); `last` stays so a repeat could never feed a column twice.
   std::unordered_map<std::string_view, size_t> last;
   for (size_t j = 0; j < req.fields.size(); ++j) last[req.fields[j]] = j;
   for (size_t j = 0; j < req.fields.size(); ++j) {
@@ -280,6 +288,8 @@ Result<ScoreRequest> ParseScoreRequest(std::string_view body, const std::vector<
   Status st = ReadOptions(object, req);
   if (!st.ok()) return st;
   if (!req.has_rows) return Status::InvalidArgument("rows is required");
+  st = CheckDistinctFields(req.fields);
+  if (!st.ok()) return st;
 
   // Echo columns: includeFieldsInOutput is a set, echoed in the order of `fields`.
   std::unordered_set<std::string_view> include(req.include_fields_in_output.begin(),

@@ -115,7 +115,21 @@ class ExampleModelTest(unittest.TestCase):
         status, body = self.server.post_json("/model/score", {"fields": self.inputs(), "rows": []})
         self.assertEqual(status, 200, body)
         self.assertEqual(body["score"], [])
-        self.assertTrue(body["fields"])
+        self.assertEqual(body["fields"], [f["name"] for f in self.schema["schema"]["outputFields"]])
+        # Echoed fields come first, as with rows.
+        status, body = self.server.post_json("/model/score", {"fields": self.inputs(), "rows": [],
+                                                              "includeFieldsInOutput": [self.inputs()[1]]})
+        self.assertEqual((status, body["fields"][0], body["score"]), (200, self.inputs()[1], []))
+
+    def test_duplicate_field_names_are_refused_naming_the_field(self):
+        name = self.inputs()[2]
+        for fields in (self.inputs() + [name], ["extra", "extra"] + self.inputs()):
+            rows = [["1"] * len(fields)]
+            status, body = self.server.post_json("/model/score", {"fields": fields, "rows": rows})
+            self.assertEqual(status, 400, body)
+            duplicated = name if fields[0] != "extra" else "extra"
+            self.assertEqual(body["detail"], '400 BAD_REQUEST "Invalid scoring request due to: '
+                                             "duplicate field name in fields: '%s'\"" % duplicated)
 
     def test_unknown_fields_and_keys_ignored_include_is_a_set_in_input_order(self):
         fields = ["row_id"] + self.inputs()
@@ -316,6 +330,31 @@ class TestPluginContractTest(unittest.TestCase):
         with Server(test_delay_model(self.dir.name, prediction_intervals=True)) as server:
             self.assertEqual(server.get_json("/model/capabilities")[1], ["SCORE_PREDICTION_INTERVAL", "SCORE"])
 
+    def test_zero_rows_answer_without_calling_the_model(self):
+        model = test_delay_model(self.dir.name, contributions="ALL", row_delta=-1)
+        # row_delta=-1 would make any model call fail; call_no tells how many calls were made.
+        with Server(model, SHAPLEY_ENABLE="true", BATCH_WORKERS=0) as server:
+            empty = {"fields": ["id", "x"], "rows": []}
+            status, body = server.post_json("/model/score", empty)
+            self.assertEqual((status, body["fields"], body["score"]), (200, ["id_echo", "y", "batch_rows", "call_no"], []))
+            status, body = server.post_json("/model/score", dict(empty, requestShapleyValueType="ORIGINAL"))
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["featureShapleyContributions"], {"features": [], "contributionGroups": [{"contributions": []}]})
+            status, body = server.post_json("/model/contribution", dict(empty, requestShapleyValueType="TRANSFORMED"))
+            self.assertEqual((status, body), (200, {"features": [], "contributionGroups": [{"contributions": []}]}))
+        with Server(test_delay_model(self.dir.name), BATCH_WORKERS=1) as server:
+            for _ in range(3):
+                self.assertEqual(server.post_json("/model/score", {"fields": ["id", "x"], "rows": []})[0], 200)
+            status, body = server.post_json("/model/score", {"fields": ["id", "x"], "rows": [["a", "1"]]})
+            self.assertEqual(body["score"], [["a", "2.0", "1", "1"]])  # the first model call
+        with Server(test_delay_model(self.dir.name, prediction_intervals=True)) as server:
+            status, body = server.post_json("/model/score", {"fields": ["id", "x"], "rows": []})
+            self.assertEqual((status, body["fields"], body["score"]), (200, ["y"], []))
+            status, body = server.post_json("/model/score", {"fields": ["id", "x"], "rows": [],
+                                                             "requestPredictionIntervals": True})
+            self.assertEqual((status, body["fields"], body["score"]), (200, ["y"], []))
+            self.assertEqual(body["predictionIntervals"], {"fields": ["y.lower", "y.upper"], "rows": []})
+
     def test_java_style_property_aliases(self):
         model = test_delay_model(self.dir.name, contributions="ORIGINAL")
         with Server("", SCORER_MOJO_PATH=model, SHAPLEY_ENABLE="true", MODEL_ID="my-deployment") as server:
@@ -351,9 +390,10 @@ class TestPluginContractTest(unittest.TestCase):
             self.assertIn("Requested Shapley type NONE not enabled for this scorer. Expected: ORIGINAL", body["detail"])
             status, body = server.post_json("/model/contribution", {"fields": ["id", "x"], "rows": []})
             self.assertEqual(status, 400)
+            # No rows: the model is not called, so no feature can be named.
             status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "ORIGINAL",
                                                                     "fields": ["id", "x"], "rows": []})
-            self.assertEqual((status, body["features"]), (200, ["x", "BiasTerm"]))
+            self.assertEqual((status, body["features"]), (200, []))
         with Server(model, SHAPLEY_ENABLE="true") as server:
             status, body = server.post_json("/model/contribution", {"requestShapleyValueType": "NONE",
                                                                     "fields": ["id", "x"], "rows": []})

@@ -70,10 +70,17 @@ BOOST_AUTO_TEST_CASE(echo_is_a_set_in_input_order_and_ids_are_generated) {
   BOOST_TEST(*kept->echo[0].cells[0] == "2.50");  // the client's spelling survives
 }
 
-BOOST_AUTO_TEST_CASE(duplicate_field_last_one_feeds_the_model) {
-  auto r = Parse(R"({"fields":["x","x"],"rows":[["1","2"]]})");
-  BOOST_REQUIRE(r.ok());
-  BOOST_TEST(View(*r).column(1).Double(0) == 2.0);
+BOOST_AUTO_TEST_CASE(duplicate_field_names_are_refused_naming_the_field) {
+  // A model input and a name the model does not know are refused alike: either way a value is lost.
+  for (const char* body : {R"({"fields":["x","n","x"],"rows":[["1",2,"2"]]})",
+                           R"({"fields":["other","x","other"],"rows":[]})"}) {
+    auto r = Parse(body);
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.status().code() == SH_INVALID_ARGUMENT);
+    BOOST_TEST(r.status().message().find("duplicate field name") != std::string::npos, r.status().message());
+  }
+  BOOST_TEST(Parse(R"({"fields":["x","n","x"],"rows":[[1,2,3]]})").status().message().find("'x'") != std::string::npos);
+  BOOST_TEST(Parse(R"({"fields":["x","X"],"rows":[[1,2]]})").ok());  // names are case-sensitive
 }
 
 BOOST_AUTO_TEST_CASE(options_are_read) {
