@@ -641,7 +641,13 @@ std::unique_ptr<Model> LoadDaiMojo(const sh_load_args* args, const PythonRuntime
   // reads what the pipeline file says about itself (metadata only).
   auto lookup = [&](const std::string& key, std::string* value) { return ConfigLookup(args, key, value); };
   const DaiLicence licence = FindDaiLicence(lookup);
-  const bool inspect_only = ConfigValue(args, "SCOREHOST_LOAD_PURPOSE") == "inspect";
+  // Only the host's own load config says "inspect" (never the environment), so a stray variable
+  // cannot make a server start without a licence.
+  bool inspect_only = false;
+  for (size_t i = 0; i < args->n_config; ++i)
+    if (args->config[i].key && std::string_view(args->config[i].key) == "SCOREHOST_LOAD_PURPOSE" && args->config[i].value &&
+        std::string_view(args->config[i].value) == "inspect")
+      inspect_only = true;
   if (!licence.found && !inspect_only) throw Error(SH_FAILED_PRECONDITION, DaiLicenceMissingMessage(licence));
 
   std::string minor;
