@@ -2,7 +2,7 @@
 
 Run with the daimojo virtualenv's Python (tests/python/make_dai_venv.sh builds it):
 
-    /work/dai-venv/bin/python -m unittest tests/python/dai_mojo_metadata_test.py -v
+    ~/.cache/scorehost/py-tools/dai/bin/python -m unittest tests/python/dai_mojo_metadata_test.py -v
 
 Needs no licence. Tests that need daimojo skip with a visible reason when it is not installed;
 the one test that needs a licence (scoring iris test.csv to expected.csv) skips unless one is
