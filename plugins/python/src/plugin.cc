@@ -187,11 +187,27 @@ Toolchain DaiMojoToolchain(std::string* minor) {
   return first;
 }
 
-std::string ConfigValue(const sh_load_args* args, const std::string& key) {
+// A setting the host put in the load config (nullptr when it did not).
+const char* FromLoadConfig(const sh_load_args* args, const std::string& key) {
   for (size_t i = 0; i < args->n_config; ++i)
     if (args->config[i].key && key == args->config[i].key && args->config[i].value) return args->config[i].value;
-  if (const char* v = std::getenv(key.c_str())) return v;
-  return {};
+  return nullptr;
+}
+
+// A setting from the load config, else the environment; false when it is set in neither.
+bool ConfigLookup(const sh_load_args* args, const std::string& key, std::string* value) {
+  const char* v = FromLoadConfig(args, key);
+  if (v == nullptr) v = std::getenv(key.c_str());
+  if (v == nullptr) return false;
+  *value = v;
+  return true;
+}
+
+// The same, "" when unset.
+std::string ConfigValue(const sh_load_args* args, const std::string& key) {
+  std::string value;
+  ConfigLookup(args, key, &value);
+  return value;
 }
 
 int64_t ConfigSeconds(const sh_load_args* args, const std::string& key, double fallback) {
@@ -396,20 +412,6 @@ std::string RuntimeForVersion(const std::string& version, bool hydrogen_torch) {
 std::string FlexibleHtRuntime(const MlflowArtifact& art) {
   std::string right = art.python_version.empty() ? std::string() : RuntimeForVersion(art.python_version, true);
   return right.empty() ? "python-scorer_hydrogen_torch_cpu_py310 or python-scorer_hydrogen_torch_py312" : right;
-}
-
-// A setting from the load config, else the environment; false when it is set in neither.
-bool ConfigLookup(const sh_load_args* args, const std::string& key, std::string* value) {
-  for (size_t i = 0; i < args->n_config; ++i)
-    if (args->config[i].key && key == args->config[i].key && args->config[i].value) {
-      *value = args->config[i].value;
-      return true;
-    }
-  if (const char* v = std::getenv(key.c_str())) {
-    *value = v;
-    return true;
-  }
-  return false;
 }
 
 // The licence settings the worker's pipeline reads, as configured.
@@ -643,11 +645,8 @@ std::unique_ptr<Model> LoadDaiMojo(const sh_load_args* args, const PythonRuntime
   const DaiLicence licence = FindDaiLicence(lookup);
   // Only the host's own load config says "inspect" (never the environment), so a stray variable
   // cannot make a server start without a licence.
-  bool inspect_only = false;
-  for (size_t i = 0; i < args->n_config; ++i)
-    if (args->config[i].key && std::string_view(args->config[i].key) == "SCOREHOST_LOAD_PURPOSE" && args->config[i].value &&
-        std::string_view(args->config[i].value) == "inspect")
-      inspect_only = true;
+  const char* purpose = FromLoadConfig(args, "SCOREHOST_LOAD_PURPOSE");
+  const bool inspect_only = purpose != nullptr && std::string_view(purpose) == "inspect";
   if (!licence.found && !inspect_only) throw Error(SH_FAILED_PRECONDITION, DaiLicenceMissingMessage(licence));
 
   std::string minor;
